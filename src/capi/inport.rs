@@ -1,0 +1,121 @@
+//! `zil_inport_t`: receiving `(data, event)` messages.
+
+use super::convert::{out_arg, str_arg, timeout_arg};
+use super::handle::{borrow, free, into_raw};
+use super::msg::{zil_msg_t, MsgHandle};
+use super::options::{options_or_default, zil_options_t};
+use super::result::zil_result;
+use crate::stats::Stats;
+use crate::stream::Inport;
+use std::ffi::{c_char, CString};
+
+/// The C side of an input port: the port and its endpoint as a C string.
+pub struct InportHandle {
+    pub(crate) port: Inport,
+    endpoint: CString,
+}
+
+/// An input port (subscriber). One thread receives at a time (a second
+/// receiving thread waits for the first); `zil_inport_wake`,
+/// `zil_inport_stats` and `zil_inport_endpoint` may be called from any
+/// thread. Free it only after every other thread is done with it.
+pub struct zil_inport_t {
+    _private: [u8; 0],
+}
+impl_handle!(zil_inport_t => InportHandle);
+
+/// Creates an input port that connects to `addr` (e.g.
+/// `"tcp://localhost:5555"`) and receives messages whose topic is exactly
+/// `topic`, with default options. Returns NULL on failure
+/// (`zil_last_error()` names the cause). Free with `zil_inport_free`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_new(
+    addr: *const c_char,
+    topic: *const c_char,
+) -> *mut zil_inport_t {
+    zil_inport_new_with_options(addr, topic, std::ptr::null())
+}
+
+/// Like `zil_inport_new` with options (`opts` may be NULL for defaults; it
+/// is only read during the call). Prefix topic matching is an option.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_new_with_options(
+    addr: *const c_char,
+    topic: *const c_char,
+    opts: *const zil_options_t,
+) -> *mut zil_inport_t {
+    ffi! {
+        let addr = str_arg(addr, "addr")?;
+        let topic = str_arg(topic, "topic")?;
+        let port = Inport::with_options(addr, topic, &options_or_default(opts))?;
+        let endpoint = CString::new(port.endpoint()).unwrap_or_default();
+        Ok(into_raw::<zil_inport_t>(InportHandle { port, endpoint }))
+    }
+}
+
+/// Receives the next message, waiting at most `timeout_ms` (-1 forever, 0
+/// only takes what is already queued). On `ZIL_OK` writes a new message to
+/// `*msg`; the caller owns it and frees it with `zil_msg_free`. On any other
+/// result `*msg` is left untouched.
+///
+/// Results: `ZIL_TIMEOUT` when nothing came in time, `ZIL_INTERRUPTED` after
+/// `zil_inport_wake`. Malformed messages (frame count other than 3,
+/// non-UTF-8 topic or event) are skipped and counted in `messages_rejected`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_recv(
+    port: *const zil_inport_t,
+    msg: *mut *mut zil_msg_t,
+    timeout_ms: i32,
+) -> zil_result {
+    ffi! {
+        let port = borrow(port, "port")?;
+        let out = out_arg(msg, "msg")?;
+        let timeout_ms = timeout_arg(timeout_ms)?;
+        let received = port.port.recv(timeout_ms)?;
+        *out = into_raw::<zil_msg_t>(MsgHandle::new(received));
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Wakes a `zil_inport_recv` blocked in another thread: it returns
+/// `ZIL_INTERRUPTED`. If no receive is blocked, the next one returns
+/// `ZIL_INTERRUPTED` at once (one wake-up, one interruption). Any thread;
+/// async-signal-unsafe.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_wake(port: *const zil_inport_t) -> zil_result {
+    ffi! {
+        borrow(port, "port")?.port.wake();
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// The address the port is attached to. Borrowed: valid until the port is
+/// freed. NULL if `port` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_endpoint(port: *const zil_inport_t) -> *const c_char {
+    ffi! { Ok(borrow(port, "port")?.endpoint.as_ptr()) }
+}
+
+/// Copies the port's counters into `*stats`. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_stats(
+    port: *const zil_inport_t,
+    stats: *mut Stats,
+) -> zil_result {
+    ffi! {
+        let port = borrow(port, "port")?;
+        *out_arg(stats, "stats")? = port.port.stats();
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Frees the port. NULL is a no-op. No other thread may be using it (wake a
+/// blocked receiver and let it return first). Messages already received stay
+/// valid.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_free(port: *mut zil_inport_t) {
+    ffi! {
+        free(port);
+        Ok(())
+    }
+}

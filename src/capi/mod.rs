@@ -1,0 +1,19 @@
+//! The C ABI of zil: thin conversions over the safe Rust API.
+//!
+//! Every exported function runs its body inside [`ffi!`](boundary), which
+//! catches panics and turns errors into a `zil_result` (or NULL, 0, false)
+//! plus the thread-local `zil_last_error()` text. Handles are opaque
+//! zero-sized C types that stand for a boxed Rust object ([`handle`]).
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)]
+
+#[macro_use]
+pub(crate) mod boundary;
+#[macro_use]
+pub(crate) mod handle;
+pub(crate) mod convert;
+pub mod inport;
+pub mod msg;
+pub mod options;
+pub mod outport;
+pub mod result;

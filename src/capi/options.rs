@@ -1,0 +1,159 @@
+//! `zil_options_t`: settings for creating ports.
+
+use super::convert::out_arg;
+use super::handle::{borrow, borrow_mut, free, into_raw};
+use super::result::zil_result;
+use crate::error::Error;
+use crate::options::{Attach, PortOptions, TopicMatch};
+use std::ffi::c_int;
+
+/// Settings for creating ports (`zil_*_new_with_options`). Created with
+/// zil's defaults: high-water marks 1000, linger 1000 ms, output ports
+/// bind and input ports connect, exact topic matching. Not thread-safe:
+/// configure it from one thread, then use it (read-only) from any.
+pub struct zil_options_t {
+    _private: [u8; 0],
+}
+impl_handle!(zil_options_t => PortOptions);
+
+/// How a port attaches to its address (`zil_options_set_attach`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum zil_attach {
+    /// The side's default: output ports bind, input ports connect.
+    ZIL_ATTACH_DEFAULT = 0,
+    /// Bind the address.
+    ZIL_ATTACH_BIND = 1,
+    /// Connect to the address.
+    ZIL_ATTACH_CONNECT = 2,
+}
+
+/// Creates options holding zil's defaults. Free with `zil_options_free`.
+/// Returns NULL only if memory ran out.
+#[no_mangle]
+pub extern "C" fn zil_options_new() -> *mut zil_options_t {
+    ffi! { Ok(into_raw::<zil_options_t>(PortOptions::default())) }
+}
+
+/// Frees options. NULL is a no-op. Ports created with them are unaffected.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_free(opts: *mut zil_options_t) {
+    ffi! {
+        free(opts);
+        Ok(())
+    }
+}
+
+/// Sets the send high-water mark (messages queued per subscriber before
+/// libzmq drops; 0 = no limit). `ZIL_INVALID_ARGUMENT` if negative.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_sndhwm(
+    opts: *mut zil_options_t,
+    hwm: c_int,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        opts.sndhwm = non_negative(hwm, "sndhwm")?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Sets the receive high-water mark (0 = no limit). `ZIL_INVALID_ARGUMENT`
+/// if negative.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_rcvhwm(
+    opts: *mut zil_options_t,
+    hwm: c_int,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        opts.rcvhwm = non_negative(hwm, "rcvhwm")?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Sets how long unsent messages are kept after a port is freed, in ms
+/// (`-1` = until sent, `0` = drop at once). `ZIL_INVALID_ARGUMENT` below -1.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_linger(
+    opts: *mut zil_options_t,
+    linger_ms: c_int,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        if linger_ms < -1 {
+            return Err(Error::invalid(format!("linger {linger_ms} ms is invalid (>= -1)")));
+        }
+        opts.linger_ms = linger_ms;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Binds or connects (a `zil_attach` value). `ZIL_INVALID_ARGUMENT` for a
+/// number that is no `zil_attach`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_attach(
+    opts: *mut zil_options_t,
+    attach: c_int,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        opts.attach = match attach {
+            0 => None,
+            1 => Some(Attach::Bind),
+            2 => Some(Attach::Connect),
+            _ => return Err(Error::invalid(format!("attach {attach} is no zil_attach value"))),
+        };
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Input ports: `true` receives every topic that starts with the port's
+/// topic (the Python original's behaviour), `false` (default) only the exact
+/// topic.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_prefix_match(
+    opts: *mut zil_options_t,
+    prefix: bool,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        opts.topic_match = if prefix { TopicMatch::Prefix } else { TopicMatch::Exact };
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Reads the current send and receive high-water marks and linger into the
+/// non-NULL out-arguments given (any may be NULL to skip it).
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_get(
+    opts: *const zil_options_t,
+    sndhwm: *mut c_int,
+    rcvhwm: *mut c_int,
+    linger_ms: *mut c_int,
+) -> zil_result {
+    ffi! {
+        let opts = borrow(opts, "opts")?;
+        for (out, value) in [(sndhwm, opts.sndhwm), (rcvhwm, opts.rcvhwm), (linger_ms, opts.linger_ms)] {
+            if !out.is_null() {
+                *out_arg(out, "out")? = value;
+            }
+        }
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+fn non_negative(value: c_int, name: &str) -> crate::Result<i32> {
+    if value < 0 {
+        return Err(Error::invalid(format!("{name} {value} is invalid (>= 0)")));
+    }
+    Ok(value)
+}
+
+/// The options behind a nullable pointer: NULL means zil's defaults.
+///
+/// # Safety
+/// `opts` is NULL or a live `zil_options_t`.
+pub(crate) unsafe fn options_or_default(opts: *const zil_options_t) -> PortOptions {
+    borrow(opts, "opts").cloned().unwrap_or_default()
+}

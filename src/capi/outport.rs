@@ -1,0 +1,128 @@
+//! `zil_outport_t`: publishing `(data, event)` messages.
+
+use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
+use super::handle::{borrow, free, into_raw};
+use super::options::{options_or_default, zil_options_t};
+use super::result::zil_result;
+use crate::stats::Stats;
+use crate::stream::Outport;
+use std::ffi::{c_char, CString};
+
+/// The C side of an output port: the port and its endpoint as a C string.
+pub struct OutportHandle {
+    port: Outport,
+    endpoint: CString,
+}
+
+/// An output port (publisher). Thread-safe: any number of threads may
+/// push to one port at once (GStreamer streaming threads included); each
+/// message stays whole. Free it only when no other thread uses it.
+pub struct zil_outport_t {
+    _private: [u8; 0],
+}
+impl_handle!(zil_outport_t => OutportHandle);
+
+/// Creates an output port that binds `addr` (e.g. `"tcp://0.0.0.0:5555"` (all interfaces),
+/// `"tcp://127.0.0.1:*"` for an ephemeral port, `"ipc:///tmp/zil.sock"`,
+/// `"inproc://name"`) and publishes on `topic`, with default options.
+/// Returns NULL on failure (`zil_last_error()` names the cause, e.g. a bad
+/// address). Free with `zil_outport_free`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_new(
+    addr: *const c_char,
+    topic: *const c_char,
+) -> *mut zil_outport_t {
+    zil_outport_new_with_options(addr, topic, std::ptr::null())
+}
+
+/// Like `zil_outport_new` with options (`opts` may be NULL for defaults;
+/// it is only read during the call).
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_new_with_options(
+    addr: *const c_char,
+    topic: *const c_char,
+    opts: *const zil_options_t,
+) -> *mut zil_outport_t {
+    ffi! {
+        let addr = str_arg(addr, "addr")?;
+        let topic = str_arg(topic, "topic")?;
+        let port = Outport::with_options(addr, topic, &options_or_default(opts))?;
+        let endpoint = CString::new(port.endpoint()).unwrap_or_default();
+        Ok(into_raw::<zil_outport_t>(OutportHandle { port, endpoint }))
+    }
+}
+
+/// Publishes `len` bytes at `data` (copied; NULL allowed when `len` is 0)
+/// with `event` (NUL-terminated UTF-8, or NULL for no event: the wire then
+/// carries `None`, like the Python original). Never blocks: a subscriber
+/// past its high-water mark misses the message. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_push(
+    port: *const zil_outport_t,
+    data: *const u8,
+    len: usize,
+    event: *const c_char,
+) -> zil_result {
+    ffi! {
+        let port = borrow(port, "port")?;
+        let data = bytes_arg(data, len, "data")?;
+        let event = opt_str_arg(event, "event")?;
+        port.port.push(data, event)?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Waits until at least `count` subscribers of this port's topic are
+/// connected, at most `timeout_ms` (-1 forever, 0 checks once): the cure for
+/// ZeroMQ's slow joiner, whose first messages are otherwise lost. Writes the
+/// number of subscribers to `*subscribers` if it is not NULL (on success
+/// and on `ZIL_TIMEOUT`).
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_wait_subscribers(
+    port: *const zil_outport_t,
+    count: usize,
+    timeout_ms: i32,
+    subscribers: *mut usize,
+) -> zil_result {
+    ffi! {
+        let port = borrow(port, "port")?;
+        let timeout_ms = timeout_arg(timeout_ms)?;
+        let result = port.port.wait_subscribers(count, timeout_ms);
+        if !subscribers.is_null() {
+            *out_arg(subscribers, "subscribers")? = port.port.subscribers();
+        }
+        result?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// The address the port is bound to, e.g. `"tcp://127.0.0.1:41234"` for a
+/// port created on `"tcp://127.0.0.1:*"`. Borrowed: valid until the port is
+/// freed. NULL if `port` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_endpoint(port: *const zil_outport_t) -> *const c_char {
+    ffi! { Ok(borrow(port, "port")?.endpoint.as_ptr()) }
+}
+
+/// Copies the port's counters into `*stats`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_stats(
+    port: *const zil_outport_t,
+    stats: *mut Stats,
+) -> zil_result {
+    ffi! {
+        let port = borrow(port, "port")?;
+        *out_arg(stats, "stats")? = port.port.stats();
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Frees the port: its socket closes and unsent messages linger per the
+/// options. NULL is a no-op. No other thread may use the port meanwhile.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_free(port: *mut zil_outport_t) {
+    ffi! {
+        free(port);
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! # zil
+//!
+//! Inter-process messaging over ZeroMQ for C, C++ and Rust pipelines,
+//! wire-compatible with Python's `zmq_integration_lib`:
+//!
+//! * [`stream`]: output and input ports (`[topic, data, event]` over PUB/SUB);
+//!
+//! The safe Rust API lives in the domain modules; [`capi`] is the thin C ABI
+//! whose header, `include/zil.h`, cbindgen generates from this crate.
+
+pub mod capi;
+mod context;
+mod deadline;
+mod error;
+mod options;
+mod socket;
+mod stats;
+pub mod stream;
+mod waker;
+
+pub use error::{Error, ErrorKind, Result};
+pub use options::{Attach, PortOptions, TopicMatch};
+pub use stats::Stats;
+
+/// zil's version (`major.minor.patch`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

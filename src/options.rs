@@ -1,0 +1,48 @@
+//! Socket settings shared by every kind of port.
+
+/// How a port attaches to its address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attach {
+    /// `bind` the address (the output side's default).
+    Bind,
+    /// `connect` to the address (the input side's default).
+    Connect,
+}
+
+/// How an input port matches the topic frame of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicMatch {
+    /// Only messages whose topic equals the port's topic (zil's default).
+    Exact,
+    /// Every topic that starts with the port's topic (libzmq's and the
+    /// Python original's behaviour: `asr` also receives `asr2`).
+    Prefix,
+}
+
+/// Settings of a port. [`PortOptions::default`] gives zil's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortOptions {
+    /// Send high-water mark in messages (libzmq default 1000; 0 = no limit).
+    pub sndhwm: i32,
+    /// Receive high-water mark in messages (libzmq default 1000; 0 = no limit).
+    pub rcvhwm: i32,
+    /// How long unsent messages are kept after a port is freed, in ms.
+    /// Default 1000: a process never waits long at exit.
+    pub linger_ms: i32,
+    /// Bind or connect; `None` takes the side's default.
+    pub attach: Option<Attach>,
+    /// Topic matching of input ports.
+    pub topic_match: TopicMatch,
+}
+
+impl Default for PortOptions {
+    fn default() -> Self {
+        PortOptions {
+            sndhwm: 1000,
+            rcvhwm: 1000,
+            linger_ms: 1000,
+            attach: None,
+            topic_match: TopicMatch::Exact,
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Creating, configuring and attaching ZeroMQ sockets with errors that name
+//! the address and the cause.
+
+use crate::context::context;
+use crate::error::{Error, Result};
+use crate::options::{Attach, PortOptions};
+
+/// Creates a socket of `kind` with `opts` applied and attaches it to `addr`
+/// (bound or connected per `opts.attach`, else `default_attach`).
+pub(crate) fn open(
+    kind: zmq::SocketType,
+    addr: &str,
+    opts: &PortOptions,
+    default_attach: Attach,
+) -> Result<zmq::Socket> {
+    let socket = context()
+        .socket(kind)
+        .map_err(|e| Error::zmq(format!("cannot create {kind:?} socket"), e))?;
+    configure(&socket, opts)?;
+    attach(&socket, addr, opts.attach.unwrap_or(default_attach))?;
+    Ok(socket)
+}
+
+/// Applies high-water marks and linger.
+pub(crate) fn configure(socket: &zmq::Socket, opts: &PortOptions) -> Result<()> {
+    if opts.sndhwm < 0 || opts.rcvhwm < 0 {
+        return Err(Error::invalid(format!(
+            "high-water marks must be >= 0 (sndhwm {}, rcvhwm {})",
+            opts.sndhwm, opts.rcvhwm
+        )));
+    }
+    socket
+        .set_sndhwm(opts.sndhwm)
+        .and_then(|_| socket.set_rcvhwm(opts.rcvhwm))
+        .and_then(|_| socket.set_linger(opts.linger_ms.max(-1)))
+        .map_err(|e| Error::zmq("cannot set socket options", e))
+}
+
+/// Binds or connects `socket` to `addr`.
+pub(crate) fn attach(socket: &zmq::Socket, addr: &str, how: Attach) -> Result<()> {
+    if addr.is_empty() {
+        return Err(Error::invalid("invalid endpoint '': the address is empty"));
+    }
+    let (verb, res) = match how {
+        Attach::Bind => ("bind", socket.bind(addr)),
+        Attach::Connect => ("connect", socket.connect(addr)),
+    };
+    res.map_err(|e| Error::zmq(format!("invalid endpoint '{addr}': cannot {verb}"), e))
+}
+
+/// The address the socket is really attached to (a bound `tcp://127.0.0.1:*`
+/// resolves to the port the system chose); `addr` when libzmq has none.
+pub(crate) fn last_endpoint(socket: &zmq::Socket, addr: &str) -> String {
+    match socket.get_last_endpoint() {
+        Ok(Ok(ep)) if !ep.is_empty() => ep,
+        _ => addr.to_owned(),
+    }
+}

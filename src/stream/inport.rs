@@ -1,0 +1,204 @@
+//! The input port: a subscriber that hands out whole, valid messages only.
+
+use super::message::{Message, Payload};
+use super::NO_EVENT;
+use crate::deadline::Deadline;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{Attach, PortOptions, TopicMatch};
+use crate::socket;
+use crate::stats::{Counters, Stats};
+use crate::waker::Waker;
+use std::sync::{Mutex, MutexGuard};
+
+/// An input port: connects (by default) a SUB socket to an address and
+/// receives the messages of one topic.
+///
+/// Thread safety: `Inport` is `Send + Sync`. One thread receives at a time
+/// (a second receiving thread waits for the first); [`Inport::wake`] may be
+/// called from any thread.
+pub struct Inport {
+    socket: Mutex<zmq::Socket>,
+    topic: Box<str>,
+    topic_match: TopicMatch,
+    endpoint: String,
+    waker: Waker,
+    counters: Counters,
+}
+
+impl Inport {
+    /// Connects to `addr` (e.g. `tcp://localhost:5555`) and subscribes to
+    /// `topic` with default options (exact topic matching).
+    pub fn new(addr: &str, topic: &str) -> Result<Self> {
+        Self::with_options(addr, topic, &PortOptions::default())
+    }
+
+    /// Like [`Inport::new`] with explicit options.
+    pub fn with_options(addr: &str, topic: &str, opts: &PortOptions) -> Result<Self> {
+        let socket = socket::open(zmq::SocketType::SUB, addr, opts, Attach::Connect)?;
+        socket
+            .set_subscribe(topic.as_bytes())
+            .map_err(|e| Error::zmq(format!("cannot subscribe to topic '{topic}'"), e))?;
+        let endpoint = socket::last_endpoint(&socket, addr);
+        Ok(Inport {
+            socket: Mutex::new(socket),
+            topic: topic.into(),
+            topic_match: opts.topic_match,
+            endpoint,
+            waker: Waker::new()?,
+            counters: Counters::default(),
+        })
+    }
+
+    /// Receives the next message of this port's topic, waiting at most
+    /// `timeout_ms` (`-1` forever, `0` only takes what is already queued).
+    ///
+    /// Errors: `Timeout` when nothing came in time, `Interrupted` after
+    /// [`Inport::wake`]. Messages with a frame count other than 3 or a
+    /// non-UTF-8 topic or event are skipped and counted as rejected.
+    pub fn recv(&self, timeout_ms: i32) -> Result<Message> {
+        self.recv_until(&Deadline::after_ms(timeout_ms))
+    }
+
+    /// Makes a `recv` blocked in another thread (or the next `recv`) return
+    /// `Interrupted` once.
+    pub fn wake(&self) {
+        self.waker.wake();
+    }
+
+    /// The address this port is attached to.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The topic this port receives.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The port's counters.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub(crate) fn recv_until(&self, deadline: &Deadline) -> Result<Message> {
+        let socket = self.lock();
+        loop {
+            if self.waker.is_pending() && self.waker.take() {
+                return Err(Error::new(
+                    ErrorKind::Interrupted,
+                    format!("receive on '{}' was woken up", self.endpoint),
+                ));
+            }
+            let mut topic = zmq::Message::new();
+            match socket.recv(&mut topic, zmq::DONTWAIT) {
+                Ok(()) => {
+                    if let Some(msg) = self.read_rest(&socket, topic)? {
+                        self.counters.received(msg.data().len());
+                        return Ok(msg);
+                    }
+                }
+                Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => {
+                    self.wait_readable(&socket, deadline)?
+                }
+                Err(e) => {
+                    return Err(Error::zmq(
+                        format!("cannot receive on '{}'", self.endpoint),
+                        e,
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Blocks until the socket or the waker is readable, or the deadline.
+    fn wait_readable(&self, socket: &zmq::Socket, deadline: &Deadline) -> Result<()> {
+        let left = deadline.remaining_ms();
+        if left == 0 {
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "no message on '{}' (topic '{}') before the timeout",
+                    self.endpoint, self.topic
+                ),
+            ));
+        }
+        let mut items = [
+            socket.as_poll_item(zmq::POLLIN),
+            zmq::PollItem::from_fd(self.waker.fd(), zmq::POLLIN),
+        ];
+        match zmq::poll(&mut items, left) {
+            Ok(_) | Err(zmq::Error::EINTR) => Ok(()),
+            Err(e) => Err(Error::zmq(format!("cannot poll '{}'", self.endpoint), e)),
+        }
+    }
+
+    /// Reads the frames after the topic; `None` for a message that was
+    /// rejected or filtered (and counted).
+    fn read_rest(&self, socket: &zmq::Socket, topic: zmq::Message) -> Result<Option<Message>> {
+        let mut data = zmq::Message::new();
+        let mut event = zmq::Message::new();
+        let mut frames = 1;
+        let mut more = topic.get_more();
+        for frame in [&mut data, &mut event] {
+            if more {
+                self.recv_frame(socket, frame)?;
+                frames += 1;
+                more = frame.get_more();
+            }
+        }
+        while more {
+            let mut extra = zmq::Message::new();
+            self.recv_frame(socket, &mut extra)?;
+            frames += 1;
+            more = extra.get_more();
+        }
+        if frames != 3 {
+            self.counters.rejected();
+            log::warn!(
+                "zil: rejected a message on '{}': {frames} frames instead of 3 [topic, data, event]",
+                self.endpoint
+            );
+            return Ok(None);
+        }
+        if self.topic_match == TopicMatch::Exact && &topic[..] != self.topic.as_bytes() {
+            self.counters.filtered();
+            return Ok(None);
+        }
+        if std::str::from_utf8(&topic).is_err() || std::str::from_utf8(&event).is_err() {
+            self.counters.rejected();
+            log::warn!(
+                "zil: rejected a message on '{}': topic or event is not UTF-8",
+                self.endpoint
+            );
+            return Ok(None);
+        }
+        let event = if &event[..] == NO_EVENT {
+            None
+        } else {
+            Some(event)
+        };
+        Ok(Some(Message {
+            topic,
+            data: Payload::Frame(data),
+            event,
+            session_id: None,
+        }))
+    }
+
+    fn recv_frame(&self, socket: &zmq::Socket, frame: &mut zmq::Message) -> Result<()> {
+        // The rest of a multipart message is already queued: no wait.
+        socket
+            .recv(frame, 0)
+            .map_err(|e| Error::zmq(format!("cannot receive on '{}'", self.endpoint), e))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, zmq::Socket> {
+        // A panic mid-receive leaves at worst a partly read message, which the
+        // next receive rejects by its frame count.
+        self.socket.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

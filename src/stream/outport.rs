@@ -1,0 +1,202 @@
+//! The output port: a publisher of `[topic, data, event]` messages.
+
+use super::NO_EVENT;
+use crate::deadline::Deadline;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{Attach, PortOptions};
+use crate::socket;
+use crate::stats::{Counters, Stats};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// libzmq's `ZMQ_XPUB_VERBOSER`: pass every subscribe and unsubscribe up,
+/// so zil can count subscribers exactly.
+const ZMQ_XPUB_VERBOSER: i32 = 78;
+
+/// While waiting for subscribers the socket lock is released this often so
+/// that pushes from other threads are not held up for long.
+const WAIT_SLICE: Duration = Duration::from_millis(5);
+
+/// An output port. It binds (by default) an XPUB socket, which a plain SUB
+/// peer cannot tell from a PUB, and which lets zil count subscribers.
+///
+/// Thread safety: `Outport` is `Send + Sync`; any number of threads may push
+/// at once (a short internal lock keeps each 3-frame message whole).
+pub struct Outport {
+    inner: Mutex<Publisher>,
+    topic: Box<str>,
+    endpoint: String,
+    counters: Counters,
+}
+
+struct Publisher {
+    socket: zmq::Socket,
+    subscribers: usize,
+}
+
+impl Outport {
+    /// Binds `addr` (e.g. `tcp://0.0.0.0:5555`, `ipc:///tmp/x`, `inproc://x`) and
+    /// publishes on `topic`, with default options.
+    pub fn new(addr: &str, topic: &str) -> Result<Self> {
+        Self::with_options(addr, topic, &PortOptions::default())
+    }
+
+    /// Like [`Outport::new`] with explicit options.
+    pub fn with_options(addr: &str, topic: &str, opts: &PortOptions) -> Result<Self> {
+        let mut socket = socket::open(zmq::SocketType::XPUB, addr, opts, Attach::Bind)?;
+        set_verboser(&mut socket)?;
+        let endpoint = socket::last_endpoint(&socket, addr);
+        Ok(Outport {
+            inner: Mutex::new(Publisher {
+                socket,
+                subscribers: 0,
+            }),
+            topic: topic.into(),
+            endpoint,
+            counters: Counters::default(),
+        })
+    }
+
+    /// Publishes one message. `event` `None` sends the frame `None`, exactly
+    /// like the Python original. Never blocks: a subscriber over its
+    /// high-water mark misses the message (libzmq PUB semantics).
+    pub fn push(&self, data: &[u8], event: Option<&str>) -> Result<()> {
+        self.send(data.len(), event, |s| s.send(data, zmq::SNDMORE))
+    }
+
+    /// Publishes a payload that libzmq takes over without copying it; the
+    /// buffer is released once libzmq has sent it.
+    pub fn push_owned(&self, data: Box<[u8]>, event: Option<&str>) -> Result<()> {
+        let len = data.len();
+        self.push_frame(zmq::Message::from(data), len, event)
+    }
+
+    /// Sends a prepared data frame (zero-copy paths).
+    pub(crate) fn push_frame(
+        &self,
+        data: zmq::Message,
+        len: usize,
+        event: Option<&str>,
+    ) -> Result<()> {
+        self.send(len, event, |s| s.send(data, zmq::SNDMORE))
+    }
+
+    /// Sends topic, the data frame that `send_data` sends, and the event, as
+    /// one message under the lock.
+    fn send(
+        &self,
+        len: usize,
+        event: Option<&str>,
+        send_data: impl FnOnce(&zmq::Socket) -> zmq::Result<()>,
+    ) -> Result<()> {
+        let event = event.map_or(NO_EVENT, str::as_bytes);
+        let publisher = self.lock();
+        let s = &publisher.socket;
+        s.send(self.topic.as_bytes(), zmq::SNDMORE)
+            .and_then(|_| send_data(s))
+            .and_then(|_| s.send(event, 0))
+            .map_err(|e| Error::zmq(format!("cannot publish on '{}'", self.endpoint), e))?;
+        drop(publisher);
+        self.counters.sent(len);
+        Ok(())
+    }
+
+    /// Waits until at least `count` subscribers of this port's topic are
+    /// connected (the slow-joiner fix), at most `timeout_ms` (`-1` forever,
+    /// `0` checks once). Returns the number of subscribers.
+    pub fn wait_subscribers(&self, count: usize, timeout_ms: i32) -> Result<usize> {
+        let deadline = Deadline::after_ms(timeout_ms);
+        loop {
+            let mut publisher = self.lock();
+            self.drain_subscriptions(&mut publisher);
+            if publisher.subscribers >= count {
+                return Ok(publisher.subscribers);
+            }
+            let left = deadline.remaining_ms();
+            if left == 0 {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{} of {count} subscribers on '{}' (topic '{}') after {timeout_ms} ms",
+                        publisher.subscribers, self.endpoint, self.topic
+                    ),
+                ));
+            }
+            let slice = WAIT_SLICE.as_millis() as i64;
+            let wait = if left < 0 { slice } else { left.min(slice) };
+            // A poll error (EINTR) just means: look again.
+            let _ = publisher.socket.poll(zmq::POLLIN, wait);
+        }
+    }
+
+    /// Subscribers of this port's topic known right now.
+    pub fn subscribers(&self) -> usize {
+        let mut publisher = self.lock();
+        self.drain_subscriptions(&mut publisher);
+        publisher.subscribers
+    }
+
+    /// The address the port is bound to (an ephemeral `tcp://127.0.0.1:*`
+    /// resolves to the real port).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The topic this port publishes on.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The port's counters.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Publisher> {
+        // A panic while holding the lock cannot leave a half-sent message
+        // behind (libzmq sends multipart messages atomically), so a poisoned
+        // lock is safe to take over.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads the subscription messages XPUB queued and updates the count of
+    /// subscribers whose subscription matches this port's topic.
+    fn drain_subscriptions(&self, publisher: &mut Publisher) {
+        let mut msg = zmq::Message::new();
+        while publisher.socket.recv(&mut msg, zmq::DONTWAIT).is_ok() {
+            let Some((&kind, prefix)) = msg.split_first() else {
+                continue;
+            };
+            if !self.topic.as_bytes().starts_with(prefix) {
+                continue;
+            }
+            match kind {
+                1 => publisher.subscribers += 1,
+                0 => publisher.subscribers = publisher.subscribers.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn set_verboser(socket: &mut zmq::Socket) -> Result<()> {
+    let on: i32 = 1;
+    // SAFETY: the socket pointer is live for the call; the option value is a
+    // live i32 whose size is passed along.
+    let rc = unsafe {
+        zmq_sys::zmq_setsockopt(
+            socket.as_mut_ptr(),
+            ZMQ_XPUB_VERBOSER,
+            (&on as *const i32).cast(),
+            std::mem::size_of::<i32>(),
+        )
+    };
+    if rc != 0 {
+        return Err(Error::zmq(
+            "cannot enable subscriber counting (ZMQ_XPUB_VERBOSER)",
+            // SAFETY: reads libzmq's thread-local errno.
+            zmq::Error::from_raw(unsafe { zmq_sys::zmq_errno() }),
+        ));
+    }
+    Ok(())
+}
