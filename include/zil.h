@@ -15,6 +15,56 @@
 
 
 /**
+ * JSON-RPC "parse error": the request was not JSON.
+ */
+#define ZIL_RPC_PARSE_ERROR -32700
+
+/**
+ * JSON-RPC "invalid request": not a request object.
+ */
+#define ZIL_RPC_INVALID_REQUEST -32600
+
+/**
+ * JSON-RPC "method not found".
+ */
+#define ZIL_RPC_METHOD_NOT_FOUND -32601
+
+/**
+ * JSON-RPC "invalid params": for handlers that refuse their params.
+ */
+#define ZIL_RPC_INVALID_PARAMS -32602
+
+/**
+ * JSON-RPC "internal error": the handler failed or answered invalid JSON.
+ */
+#define ZIL_RPC_INTERNAL_ERROR -32603
+
+/**
+ * Invalid JSON (or not UTF-8) was received.
+ */
+#define PARSE_ERROR -32700
+
+/**
+ * The JSON is not a valid request object (or the message had several frames).
+ */
+#define INVALID_REQUEST -32600
+
+/**
+ * No handler is registered for the method.
+ */
+#define METHOD_NOT_FOUND -32601
+
+/**
+ * The handler refused the params.
+ */
+#define INVALID_PARAMS -32602
+
+/**
+ * The handler failed (panicked, answered invalid JSON, or did not answer).
+ */
+#define INTERNAL_ERROR -32603
+
+/**
  * The result of every fallible zil call. The numbers are stable: a code is
  * never renumbered or reused.
  */
@@ -103,6 +153,23 @@ typedef struct zil_options_t zil_options_t;
 typedef struct zil_outport_t zil_outport_t;
 
 /**
+ * A JSON-RPC client of one server. Thread-safe: calls from several threads
+ * are serialized (one request in flight).
+ */
+typedef struct zil_rpc_client_t zil_rpc_client_t;
+
+/**
+ * The answer a handler is building; lent to the handler during its call.
+ */
+typedef struct zil_rpc_reply_t zil_rpc_reply_t;
+
+/**
+ * A JSON-RPC server bound to an address. Thread-safe: handlers may be set
+ * from any thread, also while it runs; stop and free from any thread.
+ */
+typedef struct zil_rpc_server_t zil_rpc_server_t;
+
+/**
  * A snapshot of a handle's counters (`zil_stats_t` in C).
  */
 typedef struct zil_stats_t {
@@ -133,6 +200,37 @@ typedef struct zil_stats_t {
    */
   uint64_t bytes_received;
 } zil_stats_t;
+
+/**
+ * A method handler. Called on the thread that runs the server (the caller
+ * of `zil_rpc_server_run`, or the server's own thread after
+ * `zil_rpc_server_start`), one request at a time.
+ *
+ * - `user_data`: as given to `zil_rpc_server_set_handler`.
+ * - `method`: the method name.
+ * - `params_json`: the request's `params` as JSON text (e.g. `"\"4a50…\""`,
+ *   `"{}"`), or NULL when the request had none.
+ * - `params_string`: when `params` is a JSON string, its text (unquoted),
+ *   else NULL — what `verify` and `logout` receive.
+ * - `reply`: answer through `zil_rpc_reply_set_*`; with no answer the
+ *   result is `null`.
+ *
+ * Every pointer is valid only during the call. The handler may call any
+ * zil function, including `zil_rpc_server_stop` and `zil_rpc_server_free`
+ * on its own server (the server then stops after the handler returns).
+ */
+typedef void (*zil_rpc_handler)(void *user_data,
+                                const char *method,
+                                const char *params_json,
+                                const char *params_string,
+                                struct zil_rpc_reply_t *reply);
+
+/**
+ * Releases a handler's `user_data` once zil no longer calls the handler
+ * (replaced, removed, or its server freed and stopped). Called exactly once,
+ * never during a call of the handler.
+ */
+typedef void (*zil_release_fn)(void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -359,6 +457,153 @@ const char *zil_last_error(void);
  * string: never free it.
  */
 const char *zil_version(void);
+
+/**
+ * Creates a client of the server at `addr` (e.g. `"tcp://localhost:6900"`)
+ * whose calls wait at most `timeout_ms` for an answer (-1 forever: only for
+ * servers you trust). On a timeout the connection is replaced, so the next
+ * call works as soon as the server is back. Never blocks. Returns NULL on
+ * failure (`zil_last_error()`). Free with `zil_rpc_client_free`.
+ */
+struct zil_rpc_client_t *zil_rpc_client_new(const char *addr, int32_t timeout_ms);
+
+/**
+ * Calls `method` with `params_json` (JSON text, e.g. `"\"abc\""`, `"{}"`,
+ * `"[1,2]"`; NULL sends `null`). On `ZIL_OK` writes the result as JSON
+ * text to `*result_json`, which the caller frees with `zil_string_free`;
+ * on failure `*result_json` is untouched.
+ *
+ * Results: `ZIL_TIMEOUT` (no answer in time; the error names the address),
+ * `ZIL_REMOTE_ERROR` (the server answered an error; its message is in
+ * `zil_last_error()`), `ZIL_PROTOCOL_ERROR` (the answer is no JSON-RPC
+ * reply), `ZIL_INVALID_ARGUMENT` (params_json is not JSON).
+ */
+enum zil_result zil_rpc_client_call(const struct zil_rpc_client_t *client,
+                                    const char *method,
+                                    const char *params_json,
+                                    char **result_json);
+
+/**
+ * Asks the server whether `session_id` is valid (the original's `verify`
+ * request, byte for byte). On `ZIL_OK` writes the answer to `*verified`.
+ * `ZIL_PROTOCOL_ERROR` if the server answers something other than a
+ * boolean; other results as `zil_rpc_client_call`.
+ */
+enum zil_result zil_rpc_client_verify(const struct zil_rpc_client_t *client,
+                                      const char *session_id,
+                                      bool *verified);
+
+/**
+ * Asks the server for a token (the original's `get_token` request). On
+ * `ZIL_OK` writes the token to `*token` (the caller frees it with
+ * `zil_string_free`), or NULL when the server answered `null`.
+ */
+enum zil_result zil_rpc_client_get_token(const struct zil_rpc_client_t *client, char **token);
+
+/**
+ * Ends the session of `token` (the original's `logout` request). On
+ * `ZIL_OK` writes the server's answer to `*logged_out`.
+ */
+enum zil_result zil_rpc_client_logout(const struct zil_rpc_client_t *client,
+                                      const char *token,
+                                      bool *logged_out);
+
+/**
+ * Frees the client (its connection closes at once). NULL is a no-op. No
+ * other thread may be in a call on it.
+ */
+void zil_rpc_client_free(struct zil_rpc_client_t *client);
+
+/**
+ * Creates a server bound to `addr` (e.g. `"tcp://0.0.0.0:6900"`,
+ * `"tcp://127.0.0.1:*"`, `"ipc:///run/authz"`). It answers nothing until
+ * run. Returns NULL on failure (`zil_last_error()`). Free with
+ * `zil_rpc_server_free`.
+ */
+struct zil_rpc_server_t *zil_rpc_server_new(const char *addr);
+
+/**
+ * Registers `callback` for `method` (any name; replaces an earlier handler,
+ * whose `release` then runs). A NULL `callback` removes the method's
+ * handler. `release` (may be NULL) is called with `user_data` when the
+ * handler is replaced, removed or its server freed. On failure `release`
+ * is not called. Unregistered methods are answered with error -32601.
+ */
+enum zil_result zil_rpc_server_set_handler(const struct zil_rpc_server_t *server,
+                                           const char *method,
+                                           zil_rpc_handler callback,
+                                           void *user_data,
+                                           zil_release_fn release);
+
+/**
+ * Serves requests on the calling thread until `zil_rpc_server_stop` (from
+ * another thread or a handler). Returns `ZIL_OK` once stopped, `ZIL_CLOSED`
+ * if the server already runs or was stopped. A malformed request never ends
+ * the loop: it is answered with a JSON-RPC error.
+ */
+enum zil_result zil_rpc_server_run(const struct zil_rpc_server_t *server);
+
+/**
+ * Serves requests on a background thread that zil owns. `ZIL_CLOSED` if
+ * the server already runs or was stopped.
+ */
+enum zil_result zil_rpc_server_start(const struct zil_rpc_server_t *server);
+
+/**
+ * Stops the server and waits at most `timeout_ms` (-1 forever) for its loop
+ * to end: an idle loop ends at once, a running handler is let finish.
+ * `ZIL_TIMEOUT` if a handler still runs then (the loop ends after it). From
+ * inside a handler it returns at once. Stopping is final. Any thread.
+ */
+enum zil_result zil_rpc_server_stop(const struct zil_rpc_server_t *server, int32_t timeout_ms);
+
+/**
+ * The address the server is bound to (ephemeral ports resolved). Borrowed:
+ * valid until the server is freed. NULL if `server` is NULL.
+ */
+const char *zil_rpc_server_endpoint(const struct zil_rpc_server_t *server);
+
+/**
+ * Stops the server (waiting up to 2 s for a running handler) and frees it;
+ * handlers' `release` functions run once the loop has ended. NULL is a
+ * no-op. May be called from inside one of its own handlers.
+ */
+void zil_rpc_server_free(struct zil_rpc_server_t *server);
+
+/**
+ * Answers with `result_json`, a JSON text (e.g. `"true"`, `"\"tok\""`,
+ * `"{\"a\":1}"`). Invalid JSON (or NULL) makes the answer a -32603 error
+ * and returns `ZIL_INVALID_ARGUMENT`.
+ */
+enum zil_result zil_rpc_reply_set_result(struct zil_rpc_reply_t *reply, const char *result_json);
+
+/**
+ * Answers with a JSON string made from `text` (NUL-terminated UTF-8), or
+ * `null` when `text` is NULL — e.g. a token for `get_token`.
+ */
+enum zil_result zil_rpc_reply_set_string(struct zil_rpc_reply_t *reply, const char *text);
+
+/**
+ * Answers with a JSON boolean — e.g. for `verify` and `logout`.
+ */
+enum zil_result zil_rpc_reply_set_bool(struct zil_rpc_reply_t *reply, bool value);
+
+/**
+ * Answers with an error: a JSON-RPC `code` (e.g. `ZIL_RPC_INVALID_PARAMS`
+ * or an application code) and a `message` (NULL gives `"error"`). The
+ * caller's `zil_rpc_client_*` call returns `ZIL_REMOTE_ERROR` with the
+ * message in `zil_last_error()`.
+ */
+enum zil_result zil_rpc_reply_set_error(struct zil_rpc_reply_t *reply,
+                                        int64_t code,
+                                        const char *message);
+
+/**
+ * Frees a string that zil returned for the caller to own (results of
+ * `zil_rpc_client_call`, tokens of `zil_rpc_client_get_token`). NULL is a
+ * no-op. Never pass a string zil only lent (e.g. `zil_last_error()`).
+ */
+void zil_string_free(char *text);
 
 #ifdef __cplusplus
 }  // extern "C"

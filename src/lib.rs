@@ -4,6 +4,7 @@
 //! wire-compatible with Python's `zmq_integration_lib`:
 //!
 //! * [`stream`]: output and input ports (`[topic, data, event]` over PUB/SUB);
+//! * [`rpc`]: JSON-RPC 2.0 server with handlers and a client that never hangs;
 //!
 //! The safe Rust API lives in the domain modules; [`capi`] is the thin C ABI
 //! whose header, `include/zil.h`, cbindgen generates from this crate.
@@ -13,6 +14,7 @@ mod context;
 mod deadline;
 mod error;
 mod options;
+pub mod rpc;
 mod socket;
 mod stats;
 pub mod stream;

@@ -17,3 +17,6 @@ pub mod msg;
 pub mod options;
 pub mod outport;
 pub mod result;
+pub mod rpc_client;
+pub mod rpc_server;
+pub mod string;

@@ -1,0 +1,129 @@
+//! `zil_rpc_client_t`: calling JSON-RPC methods with a timeout.
+
+use super::convert::{opt_str_arg, out_arg, str_arg};
+use super::handle::{borrow, free, into_raw};
+use super::result::zil_result;
+use super::string::into_c_string;
+use crate::error::Error;
+use crate::rpc::Client;
+use serde_json::Value;
+use std::ffi::c_char;
+
+/// A JSON-RPC client of one server. Thread-safe: calls from several threads
+/// are serialized (one request in flight).
+pub struct zil_rpc_client_t {
+    _private: [u8; 0],
+}
+impl_handle!(zil_rpc_client_t => Client);
+
+/// Creates a client of the server at `addr` (e.g. `"tcp://localhost:6900"`)
+/// whose calls wait at most `timeout_ms` for an answer (-1 forever: only for
+/// servers you trust). On a timeout the connection is replaced, so the next
+/// call works as soon as the server is back. Never blocks. Returns NULL on
+/// failure (`zil_last_error()`). Free with `zil_rpc_client_free`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_client_new(
+    addr: *const c_char,
+    timeout_ms: i32,
+) -> *mut zil_rpc_client_t {
+    ffi! {
+        let addr = str_arg(addr, "addr")?;
+        Ok(into_raw::<zil_rpc_client_t>(Client::new(addr, timeout_ms)?))
+    }
+}
+
+/// Calls `method` with `params_json` (JSON text, e.g. `"\"abc\""`, `"{}"`,
+/// `"[1,2]"`; NULL sends `null`). On `ZIL_OK` writes the result as JSON
+/// text to `*result_json`, which the caller frees with `zil_string_free`;
+/// on failure `*result_json` is untouched.
+///
+/// Results: `ZIL_TIMEOUT` (no answer in time; the error names the address),
+/// `ZIL_REMOTE_ERROR` (the server answered an error; its message is in
+/// `zil_last_error()`), `ZIL_PROTOCOL_ERROR` (the answer is no JSON-RPC
+/// reply), `ZIL_INVALID_ARGUMENT` (params_json is not JSON).
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_client_call(
+    client: *const zil_rpc_client_t,
+    method: *const c_char,
+    params_json: *const c_char,
+    result_json: *mut *mut c_char,
+) -> zil_result {
+    ffi! {
+        let client = borrow(client, "client")?;
+        let method = str_arg(method, "method")?;
+        let out = out_arg(result_json, "result_json")?;
+        let params = match opt_str_arg(params_json, "params_json")? {
+            None => Value::Null,
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| Error::invalid(format!("params_json is not valid JSON: {e}")))?,
+        };
+        let result = client.call(method, params)?;
+        *out = into_c_string(result.to_string());
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Asks the server whether `session_id` is valid (the original's `verify`
+/// request, byte for byte). On `ZIL_OK` writes the answer to `*verified`.
+/// `ZIL_PROTOCOL_ERROR` if the server answers something other than a
+/// boolean; other results as `zil_rpc_client_call`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_client_verify(
+    client: *const zil_rpc_client_t,
+    session_id: *const c_char,
+    verified: *mut bool,
+) -> zil_result {
+    ffi! {
+        let client = borrow(client, "client")?;
+        let session_id = str_arg(session_id, "session_id")?;
+        let out = out_arg(verified, "verified")?;
+        *out = client.verify(session_id)?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Asks the server for a token (the original's `get_token` request). On
+/// `ZIL_OK` writes the token to `*token` (the caller frees it with
+/// `zil_string_free`), or NULL when the server answered `null`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_client_get_token(
+    client: *const zil_rpc_client_t,
+    token: *mut *mut c_char,
+) -> zil_result {
+    ffi! {
+        let client = borrow(client, "client")?;
+        let out = out_arg(token, "token")?;
+        *out = match client.get_token()? {
+            Some(t) => into_c_string(t),
+            None => std::ptr::null_mut(),
+        };
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Ends the session of `token` (the original's `logout` request). On
+/// `ZIL_OK` writes the server's answer to `*logged_out`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_client_logout(
+    client: *const zil_rpc_client_t,
+    token: *const c_char,
+    logged_out: *mut bool,
+) -> zil_result {
+    ffi! {
+        let client = borrow(client, "client")?;
+        let token = str_arg(token, "token")?;
+        let out = out_arg(logged_out, "logged_out")?;
+        *out = client.logout(token)?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Frees the client (its connection closes at once). NULL is a no-op. No
+/// other thread may be in a call on it.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_client_free(client: *mut zil_rpc_client_t) {
+    ffi! {
+        free(client);
+        Ok(())
+    }
+}

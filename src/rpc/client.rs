@@ -1,0 +1,199 @@
+//! The RPC client: a REQ socket that is thrown away and made anew when an
+//! answer does not come in time (ZeroMQ's "lazy pirate" pattern), so one
+//! dead server never wedges the client.
+
+use super::methods::{GET_TOKEN, LOGOUT, VERIFY};
+use super::protocol::{parse_reply, request, Outcome};
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{Attach, PortOptions};
+use crate::socket;
+use serde_json::{json, Value};
+use std::sync::{Mutex, MutexGuard};
+
+/// A JSON-RPC client connected to one server address.
+///
+/// Thread safety: `Client` is `Send + Sync`; calls from several threads are
+/// serialized (one request in flight, as REQ/REP requires).
+pub struct Client {
+    addr: String,
+    timeout_ms: i32,
+    state: Mutex<State>,
+}
+
+struct State {
+    socket: Option<zmq::Socket>,
+    next_id: u64,
+}
+
+impl Client {
+    /// A client of the server at `addr` (e.g. `tcp://localhost:6900`) whose
+    /// calls wait at most `timeout_ms` for an answer (`-1` forever: only for
+    /// servers you trust to answer). Connecting is lazy and never blocks, but
+    /// the address is checked now.
+    pub fn new(addr: &str, timeout_ms: i32) -> Result<Self> {
+        if timeout_ms < -1 {
+            return Err(Error::invalid(format!(
+                "timeout_ms {timeout_ms} is invalid (-1 waits forever, n >= 0 waits n ms)"
+            )));
+        }
+        let client = Client {
+            addr: addr.to_owned(),
+            timeout_ms,
+            state: Mutex::new(State {
+                socket: None,
+                next_id: 1,
+            }),
+        };
+        let mut state = client.lock();
+        state.socket = Some(client.connect()?);
+        drop(state);
+        Ok(client)
+    }
+
+    /// Calls `method` with `params` and returns the result. The request id is
+    /// a fresh number per call.
+    ///
+    /// Errors: `Timeout` (naming the address) when no answer came in time —
+    /// the socket is then replaced so the next call works once the server is
+    /// back; `Remote` when the server answered an error; `Protocol` when the
+    /// answer is not a JSON-RPC reply.
+    pub fn call(&self, method: &str, params: Value) -> Result<Value> {
+        let mut state = self.lock();
+        let id = json!(state.next_id);
+        state.next_id += 1;
+        self.exchange(&mut state, method, params, id)
+    }
+
+    /// `verify(session_id)`, sent exactly as the original client sends it
+    /// (`"params": "<session_id>", "id": "1"`). True if the server confirms.
+    pub fn verify(&self, session_id: &str) -> Result<bool> {
+        let result = self.call_with_id(VERIFY, json!(session_id), "1")?;
+        result
+            .as_bool()
+            .ok_or_else(|| unexpected(VERIFY, &result, "true or false"))
+    }
+
+    /// `get_token()`, sent as the original does (`"params": {}, "id": "2"`).
+    /// `None` when the server answers `null`.
+    pub fn get_token(&self) -> Result<Option<String>> {
+        match self.call_with_id(GET_TOKEN, json!({}), "2")? {
+            Value::Null => Ok(None),
+            Value::String(token) => Ok(Some(token)),
+            other => Err(unexpected(GET_TOKEN, &other, "a string or null")),
+        }
+    }
+
+    /// `logout(token)`, sent as the original does (`"params": "<token>",
+    /// "id": "3"`). True if the server confirms.
+    pub fn logout(&self, token: &str) -> Result<bool> {
+        let result = self.call_with_id(LOGOUT, json!(token), "3")?;
+        result
+            .as_bool()
+            .ok_or_else(|| unexpected(LOGOUT, &result, "true or false"))
+    }
+
+    /// The server address.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    fn call_with_id(&self, method: &str, params: Value, id: &str) -> Result<Value> {
+        let mut state = self.lock();
+        self.exchange(&mut state, method, params, json!(id))
+    }
+
+    fn exchange(&self, state: &mut State, method: &str, params: Value, id: Value) -> Result<Value> {
+        let text = request(method, params, id.clone()).to_string();
+        let socket = match state.socket.take() {
+            Some(socket) => socket,
+            None => self.connect()?,
+        };
+        let reply = self.round_trip(&socket, method, &text);
+        // Keep the socket only when the exchange completed: a REQ socket that
+        // sent without receiving cannot send again (lazy pirate).
+        if reply.is_ok() {
+            state.socket = Some(socket);
+        }
+        let (outcome, reply_id) = parse_reply(&reply?).map_err(|why| {
+            Error::new(
+                ErrorKind::Protocol,
+                format!("rpc '{method}' at '{}': {why}", self.addr),
+            )
+        })?;
+        if reply_id != id && !reply_id.is_null() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "rpc '{method}' at '{}': reply id {reply_id} does not match {id}",
+                    self.addr
+                ),
+            ));
+        }
+        match outcome {
+            Outcome::Result(value) => Ok(value),
+            Outcome::RemoteError(text) => Err(Error::new(
+                ErrorKind::Remote,
+                format!("rpc '{method}' at '{}' failed: {text}", self.addr),
+            )),
+        }
+    }
+
+    fn round_trip(&self, socket: &zmq::Socket, method: &str, text: &str) -> Result<Vec<u8>> {
+        socket.send(text.as_bytes(), 0).map_err(|e| {
+            Error::zmq(format!("rpc '{method}': cannot send to '{}'", self.addr), e)
+        })?;
+        let ready = socket
+            .poll(zmq::POLLIN, i64::from(self.timeout_ms))
+            .map_err(|e| Error::zmq(format!("rpc '{method}': cannot poll '{}'", self.addr), e))?;
+        if ready == 0 {
+            log::warn!(
+                "zil: rpc '{method}' at '{}' timed out after {} ms; reconnecting",
+                self.addr,
+                self.timeout_ms
+            );
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "rpc '{method}': no answer from '{}' within {} ms",
+                    self.addr, self.timeout_ms
+                ),
+            ));
+        }
+        let mut frames = socket.recv_multipart(0).map_err(|e| {
+            Error::zmq(
+                format!("rpc '{method}': cannot receive from '{}'", self.addr),
+                e,
+            )
+        })?;
+        if frames.len() != 1 {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "rpc '{method}' at '{}': reply has {} frames, expected 1",
+                    self.addr,
+                    frames.len()
+                ),
+            ));
+        }
+        Ok(frames.pop().unwrap_or_default())
+    }
+
+    fn connect(&self) -> Result<zmq::Socket> {
+        let opts = PortOptions {
+            linger_ms: 0,
+            ..PortOptions::default()
+        };
+        socket::open(zmq::SocketType::REQ, &self.addr, &opts, Attach::Connect)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn unexpected(method: &str, got: &Value, expected: &str) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        format!("rpc '{method}' answered {got}, expected {expected}"),
+    )
+}

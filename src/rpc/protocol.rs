@@ -1,0 +1,171 @@
+//! The JSON-RPC 2.0 messages zil reads and writes, and the standard error
+//! codes. Lenient where the Python original is (bare-string `params`, string
+//! or number ids), strict about everything else.
+
+use serde_json::{json, Map, Value};
+use std::fmt;
+
+/// Invalid JSON (or not UTF-8) was received.
+pub const PARSE_ERROR: i64 = -32700;
+/// The JSON is not a valid request object (or the message had several frames).
+pub const INVALID_REQUEST: i64 = -32600;
+/// No handler is registered for the method.
+pub const METHOD_NOT_FOUND: i64 = -32601;
+/// The handler refused the params.
+pub const INVALID_PARAMS: i64 = -32602;
+/// The handler failed (panicked, answered invalid JSON, or did not answer).
+pub const INTERNAL_ERROR: i64 = -32603;
+
+/// The message of the original's unknown-method error, kept so that
+/// operators and log scrapers see the same words.
+pub const NOT_SUPPORTED: &str = "Command Not Supported";
+
+/// An error a handler answers with: a JSON-RPC code and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcError {
+    /// JSON-RPC error code (e.g. `-32602`, or an application code).
+    pub code: i64,
+    /// Human message sent to the caller.
+    pub message: String,
+}
+
+impl RpcError {
+    /// An error with `code` and `message`.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        RpcError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for RpcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (code {})", self.message, self.code)
+    }
+}
+
+/// A request that passed validation.
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) params: Option<Value>,
+    pub(crate) id: Value,
+}
+
+/// Parses one request message; on failure returns the error reply's code,
+/// message and the id (when it could be read).
+pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request, (RpcError, Value)> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        (
+            RpcError::new(
+                PARSE_ERROR,
+                format!("Parse error: request is not UTF-8 ({e})"),
+            ),
+            Value::Null,
+        )
+    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        (
+            RpcError::new(PARSE_ERROR, format!("Parse error: {e}")),
+            Value::Null,
+        )
+    })?;
+    let Value::Object(mut object) = value else {
+        return Err((
+            RpcError::new(INVALID_REQUEST, "Invalid Request: not a JSON object"),
+            Value::Null,
+        ));
+    };
+    let id = match object.remove("id") {
+        Some(id @ (Value::String(_) | Value::Number(_) | Value::Null)) => id,
+        None => Value::Null,
+        Some(_) => {
+            return Err((
+                RpcError::new(
+                    INVALID_REQUEST,
+                    "Invalid Request: id must be a string, number or null",
+                ),
+                Value::Null,
+            ))
+        }
+    };
+    let method = match object.remove("method") {
+        Some(Value::String(m)) => m,
+        Some(_) => {
+            return Err((
+                RpcError::new(INVALID_REQUEST, "Invalid Request: method must be a string"),
+                id,
+            ))
+        }
+        None => {
+            return Err((
+                RpcError::new(INVALID_REQUEST, "Invalid Request: no method"),
+                id,
+            ))
+        }
+    };
+    Ok(Request {
+        method,
+        params: object.remove("params"),
+        id,
+    })
+}
+
+/// The success reply the original sends: `{"jsonrpc","result","id"}`.
+pub(crate) fn result_reply(result: Value, id: Value) -> Value {
+    json!({"jsonrpc": "2.0", "result": result, "id": id})
+}
+
+/// An error reply with a JSON-RPC 2.0 error object. The original's client
+/// treats any reply with an `error` key as a failure, so it understands it.
+pub(crate) fn error_reply(err: &RpcError, id: Value) -> Value {
+    json!({"jsonrpc": "2.0", "error": {"code": err.code, "message": err.message}, "id": id})
+}
+
+/// A request in the form the original client sends.
+pub(crate) fn request(method: &str, params: Value, id: Value) -> Value {
+    json!({"jsonrpc": "2.0", "method": method, "params": params, "id": id})
+}
+
+/// What a reply says: a result, or a remote error (as one line of text).
+#[derive(Debug, PartialEq)]
+pub(crate) enum Outcome {
+    Result(Value),
+    RemoteError(String),
+}
+
+/// Parses a reply into its outcome and id; `Err` describes a reply that
+/// breaks the protocol.
+pub(crate) fn parse_reply(bytes: &[u8]) -> Result<(Outcome, Value), String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("reply is not UTF-8 ({e})"))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("reply is not JSON ({e})"))?;
+    let Value::Object(mut object) = value else {
+        return Err("reply is not a JSON object".into());
+    };
+    let id = object.remove("id").unwrap_or(Value::Null);
+    let outcome = match object.remove("error") {
+        Some(error) => Outcome::RemoteError(error_text(&error)),
+        None => Outcome::Result(object.remove("result").unwrap_or(Value::Null)),
+    };
+    Ok((outcome, id))
+}
+
+/// A remote error as one line: a bare string (the original's form) as is,
+/// an error object as `message (code N)`.
+fn error_text(error: &Value) -> String {
+    match error {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => describe_error_object(o),
+        other => other.to_string(),
+    }
+}
+
+fn describe_error_object(o: &Map<String, Value>) -> String {
+    let message = o.get("message").and_then(Value::as_str).unwrap_or("error");
+    match o.get("code").and_then(Value::as_i64) {
+        Some(code) => format!("{message} (code {code})"),
+        None => message.to_owned(),
+    }
+}

@@ -1,0 +1,357 @@
+//! The RPC server: a REP socket and a table of handlers.
+
+use super::protocol::{
+    error_reply, parse_request, result_reply, RpcError, INTERNAL_ERROR, INVALID_REQUEST,
+    METHOD_NOT_FOUND, NOT_SUPPORTED,
+};
+use crate::deadline::Deadline;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{Attach, PortOptions};
+use crate::socket;
+use crate::waker::Waker;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::thread::{self, ThreadId};
+use std::time::Duration;
+
+/// A method handler: gets the request's `params` (`None` when absent) and
+/// answers a result or an [`RpcError`]. Runs on the server's thread.
+pub type Handler = dyn Fn(Option<&Value>) -> std::result::Result<Value, RpcError> + Send + Sync;
+
+/// How long dropping a server waits for its loop to end.
+const DROP_WAIT_MS: i32 = 2000;
+
+/// A JSON-RPC server bound to an address.
+///
+/// Thread safety: `Server` is `Send + Sync`. Handlers may be set or replaced
+/// from any thread, also while it runs. Handlers run one at a time on the
+/// thread that runs the server (REP answers requests in order).
+pub struct Server {
+    shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    socket: Mutex<zmq::Socket>,
+    handlers: RwLock<HashMap<String, Arc<Handler>>>,
+    endpoint: String,
+    waker: Waker,
+    stop: AtomicBool,
+    state: Mutex<RunState>,
+    stopped: Condvar,
+    requests: AtomicU64,
+    errors: AtomicU64,
+}
+
+#[derive(Default)]
+struct RunState {
+    /// The thread running the loop, while one does.
+    runner: Option<ThreadId>,
+}
+
+impl Server {
+    /// Binds a REP socket at `addr` (e.g. `tcp://0.0.0.0:6900`,
+    /// `tcp://127.0.0.1:*`, `ipc:///tmp/authz`). No handler is registered
+    /// yet: unknown methods are answered with a `-32601` error.
+    pub fn new(addr: &str) -> Result<Self> {
+        let opts = PortOptions {
+            linger_ms: 0,
+            ..PortOptions::default()
+        };
+        let socket = socket::open(zmq::SocketType::REP, addr, &opts, Attach::Bind)?;
+        let endpoint = socket::last_endpoint(&socket, addr);
+        Ok(Server {
+            shared: Arc::new(Shared {
+                socket: Mutex::new(socket),
+                handlers: RwLock::new(HashMap::new()),
+                endpoint,
+                waker: Waker::new()?,
+                stop: AtomicBool::new(false),
+                state: Mutex::new(RunState::default()),
+                stopped: Condvar::new(),
+                requests: AtomicU64::new(0),
+                errors: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// Registers (or replaces) the handler of `method`.
+    pub fn set_handler(
+        &self,
+        method: &str,
+        handler: impl Fn(Option<&Value>) -> std::result::Result<Value, RpcError> + Send + Sync + 'static,
+    ) {
+        self.shared.set_handler(method, Some(Arc::new(handler)));
+    }
+
+    /// Removes the handler of `method`; true if there was one.
+    pub fn remove_handler(&self, method: &str) -> bool {
+        self.shared.set_handler(method, None)
+    }
+
+    /// Serves requests on the calling thread until [`Server::stop`].
+    /// `Err(Closed)` if the server is already running or was stopped.
+    pub fn run(&self) -> Result<()> {
+        run(Arc::clone(&self.shared))
+    }
+
+    /// Serves requests on a new background thread.
+    pub fn start(&self) -> Result<()> {
+        let shared = Arc::clone(&self.shared);
+        shared.claim_runner()?;
+        let (ready, started) = std::sync::mpsc::channel();
+        thread::Builder::new()
+            .name("zil-rpc-server".into())
+            .spawn(move || {
+                shared.set_runner(thread::current().id());
+                let _ = ready.send(());
+                // Panics are already caught per request; this is the
+                // thread-level boundary for anything else.
+                let _ = catch_unwind(AssertUnwindSafe(|| serve(&shared)));
+                shared.finish();
+            })
+            .map_err(|e| {
+                self.shared.finish();
+                Error::new(
+                    ErrorKind::Zmq,
+                    format!("cannot start the server thread: {e}"),
+                )
+            })?;
+        let _ = started.recv();
+        Ok(())
+    }
+
+    /// Stops the server: a loop idle in a receive returns at once; a handler
+    /// in progress finishes first. Waits at most `timeout_ms` (-1 forever)
+    /// for the loop to end; `Err(Timeout)` if a handler is still running then
+    /// (the loop ends after it returns). Called from a handler, it does not
+    /// wait (the loop ends once the handler returns). Stopping is final.
+    pub fn stop(&self, timeout_ms: i32) -> Result<()> {
+        self.shared.stop(timeout_ms)
+    }
+
+    /// The address the server is bound to (an ephemeral port resolved).
+    pub fn endpoint(&self) -> &str {
+        &self.shared.endpoint
+    }
+
+    /// Requests answered so far, and how many of them were error replies.
+    pub fn request_counts(&self) -> (u64, u64) {
+        (
+            self.shared.requests.load(Ordering::Relaxed),
+            self.shared.errors.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Answers one request message (the bytes of a single frame) the way the
+    /// running server would. Useful for tests and fuzzing.
+    pub fn handle(&self, request: &[u8]) -> Value {
+        self.shared.reply_to(request)
+    }
+
+    /// The state the serving loop holds, for running it without borrowing
+    /// the `Server` (the C layer: a handler may free its own server).
+    pub(crate) fn shared(&self) -> Arc<Shared> {
+        Arc::clone(&self.shared)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.shared.stop(DROP_WAIT_MS);
+    }
+}
+
+/// Runs the serving loop on the calling thread, holding only `shared`, so the
+/// `Server` (or its C handle) may be dropped meanwhile, even by a handler.
+pub(crate) fn run(shared: Arc<Shared>) -> Result<()> {
+    shared.claim_runner()?;
+    shared.set_runner(thread::current().id());
+    let result = serve(&shared);
+    shared.finish();
+    result
+}
+
+fn serve(shared: &Shared) -> Result<()> {
+    let socket = shared.socket.lock().unwrap_or_else(|p| p.into_inner());
+    let mut frame = zmq::Message::new();
+    while !shared.stop.load(Ordering::Acquire) {
+        match socket.recv(&mut frame, zmq::DONTWAIT) {
+            Ok(()) => {}
+            Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => {
+                let mut items = [
+                    socket.as_poll_item(zmq::POLLIN),
+                    zmq::PollItem::from_fd(shared.waker.fd(), zmq::POLLIN),
+                ];
+                match zmq::poll(&mut items, -1) {
+                    Ok(_) | Err(zmq::Error::EINTR) => {}
+                    Err(e) => {
+                        return Err(Error::zmq(format!("cannot poll '{}'", shared.endpoint), e))
+                    }
+                }
+                shared.waker.take();
+                continue;
+            }
+            Err(e) => {
+                return Err(Error::zmq(
+                    format!("cannot receive on '{}'", shared.endpoint),
+                    e,
+                ))
+            }
+        }
+        let reply = if frame.get_more() {
+            // A REP must still read every frame before it may answer.
+            let mut extra = zmq::Message::new();
+            let mut frames = 1;
+            while socket.recv(&mut extra, 0).is_ok() {
+                frames += 1;
+                if !extra.get_more() {
+                    break;
+                }
+            }
+            let err = RpcError::new(
+                INVALID_REQUEST,
+                format!("Invalid Request: {frames} frames, expected one JSON text"),
+            );
+            log::warn!("zil: rpc server '{}': {}", shared.endpoint, err.message);
+            shared.count(true);
+            error_reply(&err, Value::Null)
+        } else {
+            shared.reply_to(&frame)
+        };
+        let text = reply.to_string();
+        if let Err(e) = socket.send(text.as_bytes(), 0) {
+            log::warn!(
+                "zil: rpc server '{}' could not send a reply: {}",
+                shared.endpoint,
+                e.message()
+            );
+        }
+    }
+    Ok(())
+}
+
+impl Shared {
+    fn set_handler(&self, method: &str, handler: Option<Arc<Handler>>) -> bool {
+        let mut table = self.handlers.write().unwrap_or_else(|p| p.into_inner());
+        match handler {
+            Some(h) => table.insert(method.to_owned(), h).is_some(),
+            None => table.remove(method).is_some(),
+        }
+    }
+
+    fn handler(&self, method: &str) -> Option<Arc<Handler>> {
+        let table = self.handlers.read().unwrap_or_else(|p| p.into_inner());
+        table.get(method).cloned()
+    }
+
+    fn count(&self, error: bool) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if error {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Dispatches one request and builds the reply; never fails.
+    fn reply_to(&self, request: &[u8]) -> Value {
+        let (reply, failed) = match parse_request(request) {
+            Err((err, id)) => {
+                log::warn!("zil: rpc server '{}': {}", self.endpoint, err.message);
+                (error_reply(&err, id), true)
+            }
+            Ok(req) => match self.handler(&req.method) {
+                None => {
+                    let err = RpcError::new(
+                        METHOD_NOT_FOUND,
+                        format!("{NOT_SUPPORTED}: method '{}' not found", req.method),
+                    );
+                    (error_reply(&err, req.id), true)
+                }
+                Some(handler) => {
+                    // The original calls handler(params) only when params is
+                    // truthy; zil hands every handler what was sent.
+                    match catch_unwind(AssertUnwindSafe(|| handler(req.params.as_ref()))) {
+                        Ok(Ok(result)) => (result_reply(result, req.id), false),
+                        Ok(Err(err)) => (error_reply(&err, req.id), true),
+                        Err(_) => {
+                            let err = RpcError::new(
+                                INTERNAL_ERROR,
+                                format!("Internal error: handler of '{}' failed", req.method),
+                            );
+                            log::error!("zil: rpc server '{}': {}", self.endpoint, err.message);
+                            (error_reply(&err, req.id), true)
+                        }
+                    }
+                }
+            },
+        };
+        self.count(failed);
+        reply
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, RunState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks the server as running, or explains why it cannot run.
+    fn claim_runner(&self) -> Result<()> {
+        let mut state = self.lock_state();
+        if self.stop.load(Ordering::Acquire) {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                format!("rpc server '{}' was stopped", self.endpoint),
+            ));
+        }
+        if state.runner.is_some() {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                format!("rpc server '{}' is already running", self.endpoint),
+            ));
+        }
+        // A placeholder id until the serving thread records its own.
+        state.runner = Some(thread::current().id());
+        Ok(())
+    }
+
+    fn set_runner(&self, id: ThreadId) {
+        self.lock_state().runner = Some(id);
+    }
+
+    fn finish(&self) {
+        self.lock_state().runner = None;
+        self.stopped.notify_all();
+    }
+
+    fn stop(&self, timeout_ms: i32) -> Result<()> {
+        self.stop.store(true, Ordering::Release);
+        self.waker.wake();
+        let deadline = Deadline::after_ms(timeout_ms);
+        let mut state = self.lock_state();
+        loop {
+            match state.runner {
+                None => return Ok(()),
+                // Called from a handler: the loop ends when the handler returns.
+                Some(id) if id == thread::current().id() => return Ok(()),
+                Some(_) => {}
+            }
+            let left = deadline.remaining_ms();
+            if left == 0 {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "rpc server '{}' is still in a handler after {timeout_ms} ms; it stops when the handler returns",
+                        self.endpoint
+                    ),
+                ));
+            }
+            let wait = if left < 0 { 1000 } else { left as u64 };
+            state = self
+                .stopped
+                .wait_timeout(state, Duration::from_millis(wait))
+                .map(|(s, _)| s)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+}
