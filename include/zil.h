@@ -65,6 +65,19 @@
 #define INTERNAL_ERROR -32603
 
 /**
+ * Default time a verification result is trusted: 1000 ms. Safe because a
+ * logout is seen by every inpad within one second, while a stream of, say,
+ * 50 audio chunks per second costs one `verify` call per second instead of
+ * fifty. 0 verifies every message, like the original.
+ */
+#define DEFAULT_CACHE_TTL_MS 1000
+
+/**
+ * Default time an inpad waits for the RPC server's `verify` answer.
+ */
+#define DEFAULT_RPC_TIMEOUT_MS 1000
+
+/**
  * The result of every fallible zil call. The numbers are stable: a code is
  * never renumbered or reused.
  */
@@ -122,6 +135,14 @@ typedef enum zil_result {
 } zil_result;
 
 /**
+ * A session-aware input port: unwraps each envelope, verifies its session
+ * with an RPC server (`verify`) and hands out only verified data. One
+ * thread receives at a time; the other functions may be called from any
+ * thread.
+ */
+typedef struct zil_inpad_t zil_inpad_t;
+
+/**
  * An input port (subscriber). One thread receives at a time (a second
  * receiving thread waits for the first); `zil_inport_wake`,
  * `zil_inport_stats` and `zil_inport_endpoint` may be called from any
@@ -144,6 +165,13 @@ typedef struct zil_msg_t zil_msg_t;
  * configure it from one thread, then use it (read-only) from any.
  */
 typedef struct zil_options_t zil_options_t;
+
+/**
+ * A session-aware output port: every push is wrapped as
+ * `{"data": "<base64>", "session_id": "<id>"}` (the Python original's
+ * envelope). Thread-safe like `zil_outport_t`.
+ */
+typedef struct zil_outpad_t zil_outpad_t;
 
 /**
  * An output port (publisher). Thread-safe: any number of threads may
@@ -170,6 +198,50 @@ typedef struct zil_rpc_reply_t zil_rpc_reply_t;
 typedef struct zil_rpc_server_t zil_rpc_server_t;
 
 /**
+ * Counters of an inpad; each dropped message is counted under one reason
+ * (`zil_inpad_stats_t` in C).
+ */
+typedef struct zil_inpad_stats_t {
+  /**
+   * Messages handed out (verified).
+   */
+  uint64_t delivered;
+  /**
+   * Dropped: the data frame is not a UTF-8 JSON object.
+   */
+  uint64_t dropped_bad_json;
+  /**
+   * Dropped: `data` or `session_id` missing or of the wrong type.
+   */
+  uint64_t dropped_missing_field;
+  /**
+   * Dropped: `data` is not valid base64.
+   */
+  uint64_t dropped_bad_base64;
+  /**
+   * Dropped: `session_id` is `null`.
+   */
+  uint64_t dropped_no_session;
+  /**
+   * Dropped: the RPC server said the session is not valid.
+   */
+  uint64_t dropped_unverified;
+  /**
+   * Dropped: the RPC server could not be asked (timeout, error, bad
+   * answer); the inpad fails closed.
+   */
+  uint64_t dropped_rpc_failed;
+  /**
+   * `verify` calls made.
+   */
+  uint64_t verify_calls;
+  /**
+   * Messages whose session was answered from the cache.
+   */
+  uint64_t cache_hits;
+} zil_inpad_stats_t;
+
+/**
  * A snapshot of a handle's counters (`zil_stats_t` in C).
  */
 typedef struct zil_stats_t {
@@ -183,7 +255,7 @@ typedef struct zil_stats_t {
   uint64_t messages_received;
   /**
    * Messages received but refused (wrong frame count, non-UTF-8 event or
-   * topic, bad session envelope, unverified session).
+   * topic). Inpads count their session-level drops in `zil_inpad_stats_t`.
    */
   uint64_t messages_rejected;
   /**
@@ -235,6 +307,77 @@ typedef void (*zil_release_fn)(void *user_data);
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Creates an inpad that connects to `addr`, receives `topic`, and verifies
+ * sessions with the RPC server at `rpc_addr` (each call bounded by 1000 ms;
+ * see `zil_options_set_rpc_timeout`). Verification results are cached for
+ * 1000 ms (`zil_inpad_set_cache_ttl`). Unlinked, it passes sessions to the
+ * process-wide bus that outpads without a session of their own read
+ * (`zil_inpad_link_outpad` for an explicit link). Returns NULL on failure.
+ * Free with `zil_inpad_free`.
+ */
+struct zil_inpad_t *zil_inpad_new(const char *addr, const char *topic, const char *rpc_addr);
+
+/**
+ * Like `zil_inpad_new` with options (`opts` may be NULL).
+ */
+struct zil_inpad_t *zil_inpad_new_with_options(const char *addr,
+                                               const char *topic,
+                                               const char *rpc_addr,
+                                               const struct zil_options_t *opts);
+
+/**
+ * Receives the next message of a verified session, waiting at most
+ * `timeout_ms` (-1 forever, 0 only what is queued). On `ZIL_OK` writes a
+ * new message to `*msg` (free with `zil_msg_free`): `zil_msg_data` is the
+ * decoded payload, `zil_msg_session_id` its session. Messages that are
+ * malformed, session-less, unverified, or whose verification failed (RPC
+ * server down: the inpad fails closed) are dropped and counted in
+ * `zil_inpad_stats`. `ZIL_TIMEOUT`, `ZIL_INTERRUPTED` as for input ports.
+ */
+enum zil_result zil_inpad_recv(const struct zil_inpad_t *inpad,
+                               struct zil_msg_t **msg,
+                               int32_t timeout_ms);
+
+/**
+ * Makes this inpad feed `outpad`: the session of every message it delivers
+ * becomes `outpad`'s own session, so a middle stage never handles session
+ * ids. NULL `outpad` returns the inpad to the process-wide bus. The link
+ * keeps no reference the caller must manage: either side may be freed
+ * first.
+ */
+enum zil_result zil_inpad_link_outpad(const struct zil_inpad_t *inpad,
+                                      const struct zil_outpad_t *outpad);
+
+/**
+ * Sets how long a verification result is trusted, in ms (default 1000; 0
+ * verifies every message, like the original). A logout takes effect within
+ * this time. Changing it forgets cached results. Any thread.
+ */
+enum zil_result zil_inpad_set_cache_ttl(const struct zil_inpad_t *inpad, uint32_t ttl_ms);
+
+/**
+ * Wakes a `zil_inpad_recv` blocked in another thread (it returns
+ * `ZIL_INTERRUPTED`), or makes the next one return it. Any thread.
+ */
+enum zil_result zil_inpad_wake(const struct zil_inpad_t *inpad);
+
+/**
+ * The address the inpad is attached to. Borrowed: valid until the inpad is
+ * freed. NULL if `inpad` is NULL.
+ */
+const char *zil_inpad_endpoint(const struct zil_inpad_t *inpad);
+
+/**
+ * Copies the inpad's delivery and drop counters into `*stats`. Any thread.
+ */
+enum zil_result zil_inpad_stats(const struct zil_inpad_t *inpad, struct zil_inpad_stats_t *stats);
+
+/**
+ * Frees the inpad. NULL is a no-op. No other thread may be using it.
+ */
+void zil_inpad_free(struct zil_inpad_t *inpad);
 
 /**
  * Creates an input port that connects to `addr` (e.g.
@@ -371,6 +514,12 @@ enum zil_result zil_options_set_attach(struct zil_options_t *opts, int attach);
 enum zil_result zil_options_set_prefix_match(struct zil_options_t *opts, bool prefix);
 
 /**
+ * Inpads: how long each `verify` call waits for the RPC server, in ms
+ * (default 1000; -1 forever). `ZIL_INVALID_ARGUMENT` below -1.
+ */
+enum zil_result zil_options_set_rpc_timeout(struct zil_options_t *opts, int timeout_ms);
+
+/**
  * Reads the current send and receive high-water marks and linger into the
  * non-NULL out-arguments given (any may be NULL to skip it).
  */
@@ -378,6 +527,64 @@ enum zil_result zil_options_get(const struct zil_options_t *opts,
                                 int *sndhwm,
                                 int *rcvhwm,
                                 int *linger_ms);
+
+/**
+ * Creates an outpad that binds `addr` and publishes on `topic`. Its session
+ * is, in order: its own (`zil_outpad_set_session_id`, or set by a linked
+ * inpad), else the process-wide session of unlinked inpads, else none
+ * (sent as `null`). Returns NULL on failure. Free with `zil_outpad_free`.
+ */
+struct zil_outpad_t *zil_outpad_new(const char *addr, const char *topic);
+
+/**
+ * Like `zil_outpad_new` with options (`opts` may be NULL).
+ */
+struct zil_outpad_t *zil_outpad_new_with_options(const char *addr,
+                                                 const char *topic,
+                                                 const struct zil_options_t *opts);
+
+/**
+ * Sets the outpad's own session id (copied; e.g. the 32-hex-digit id of a
+ * login), as the first sender of a pipeline does. NULL clears it (the
+ * process-wide session, if any, is then sent). Any thread.
+ */
+enum zil_result zil_outpad_set_session_id(const struct zil_outpad_t *outpad,
+                                          const char *session_id);
+
+/**
+ * Publishes `len` bytes at `data` wrapped with the current session id, and
+ * `event` (NULL for none). Thread-safe; never blocks.
+ */
+enum zil_result zil_outpad_push(const struct zil_outpad_t *outpad,
+                                const uint8_t *data,
+                                size_t len,
+                                const char *event);
+
+/**
+ * As `zil_outport_wait_subscribers`, for an outpad.
+ */
+enum zil_result zil_outpad_wait_subscribers(const struct zil_outpad_t *outpad,
+                                            size_t count,
+                                            int32_t timeout_ms,
+                                            size_t *subscribers);
+
+/**
+ * The address the outpad is bound to. Borrowed: valid until the outpad is
+ * freed. NULL if `outpad` is NULL.
+ */
+const char *zil_outpad_endpoint(const struct zil_outpad_t *outpad);
+
+/**
+ * Copies the outpad's counters (payload bytes before wrapping are not
+ * counted; `bytes_sent` counts envelope bytes) into `*stats`.
+ */
+enum zil_result zil_outpad_stats(const struct zil_outpad_t *outpad, struct zil_stats_t *stats);
+
+/**
+ * Frees the outpad. NULL is a no-op. An inpad linked to it keeps working
+ * (its sessions then go nowhere until relinked).
+ */
+void zil_outpad_free(struct zil_outpad_t *outpad);
 
 /**
  * Creates an output port that binds `addr` (e.g. `"tcp://0.0.0.0:5555"` (all interfaces),

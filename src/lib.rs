@@ -5,6 +5,7 @@
 //!
 //! * [`stream`]: output and input ports (`[topic, data, event]` over PUB/SUB);
 //! * [`rpc`]: JSON-RPC 2.0 server with handlers and a client that never hangs;
+//! * [`session`]: session-aware streaming (outpad/inpad with RPC verification).
 //!
 //! The safe Rust API lives in the domain modules; [`capi`] is the thin C ABI
 //! whose header, `include/zil.h`, cbindgen generates from this crate.
@@ -15,6 +16,7 @@ mod deadline;
 mod error;
 mod options;
 pub mod rpc;
+pub mod session;
 mod socket;
 mod stats;
 pub mod stream;

@@ -33,6 +33,8 @@ pub struct PortOptions {
     pub attach: Option<Attach>,
     /// Topic matching of input ports.
     pub topic_match: TopicMatch,
+    /// Inpads: how long each `verify` call waits for the RPC server, in ms.
+    pub rpc_timeout_ms: i32,
 }
 
 impl Default for PortOptions {
@@ -43,6 +45,7 @@ impl Default for PortOptions {
             linger_ms: 1000,
             attach: None,
             topic_match: TopicMatch::Exact,
+            rpc_timeout_ms: crate::session::DEFAULT_RPC_TIMEOUT_MS,
         }
     }
 }

@@ -11,7 +11,7 @@ pub struct Stats {
     /// Messages handed out to the caller.
     pub messages_received: u64,
     /// Messages received but refused (wrong frame count, non-UTF-8 event or
-    /// topic, bad session envelope, unverified session).
+    /// topic). Inpads count their session-level drops in `zil_inpad_stats_t`.
     pub messages_rejected: u64,
     /// Messages skipped because their topic only shared a prefix with the
     /// port's topic (exact matching).

@@ -12,9 +12,11 @@ pub(crate) mod boundary;
 #[macro_use]
 pub(crate) mod handle;
 pub(crate) mod convert;
+pub mod inpad;
 pub mod inport;
 pub mod msg;
 pub mod options;
+pub mod outpad;
 pub mod outport;
 pub mod result;
 pub mod rpc_client;

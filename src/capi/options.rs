@@ -1,6 +1,6 @@
 //! `zil_options_t`: settings for creating ports.
 
-use super::convert::out_arg;
+use super::convert::{out_arg, timeout_arg};
 use super::handle::{borrow, borrow_mut, free, into_raw};
 use super::result::zil_result;
 use crate::error::Error;
@@ -119,6 +119,20 @@ pub unsafe extern "C" fn zil_options_set_prefix_match(
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
         opts.topic_match = if prefix { TopicMatch::Prefix } else { TopicMatch::Exact };
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Inpads: how long each `verify` call waits for the RPC server, in ms
+/// (default 1000; -1 forever). `ZIL_INVALID_ARGUMENT` below -1.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_rpc_timeout(
+    opts: *mut zil_options_t,
+    timeout_ms: c_int,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        opts.rpc_timeout_ms = timeout_arg(timeout_ms)?;
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -80,10 +80,6 @@ impl Inport {
         self.counters.snapshot()
     }
 
-    pub(crate) fn counters(&self) -> &Counters {
-        &self.counters
-    }
-
     pub(crate) fn recv_until(&self, deadline: &Deadline) -> Result<Message> {
         let socket = self.lock();
         loop {

@@ -8,6 +8,7 @@ mod outport;
 
 pub use inport::Inport;
 pub use message::Message;
+pub(crate) use message::Payload;
 pub use outport::Outport;
 
 /// The event frame the Python original sends when there is no event.

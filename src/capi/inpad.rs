@@ -1,0 +1,156 @@
+//! `zil_inpad_t`: receiving data of verified sessions only.
+
+use super::convert::{out_arg, str_arg, timeout_arg};
+use super::handle::{borrow, free, into_raw};
+use super::msg::{zil_msg_t, MsgHandle};
+use super::options::{options_or_default, zil_options_t};
+use super::outpad::zil_outpad_t;
+use super::result::zil_result;
+use crate::session::{Inpad, InpadStats};
+use std::ffi::{c_char, CString};
+
+/// The C side of an inpad: the inpad and its endpoint as a C string.
+pub struct InpadHandle {
+    pad: Inpad,
+    endpoint: CString,
+}
+
+/// A session-aware input port: unwraps each envelope, verifies its session
+/// with an RPC server (`verify`) and hands out only verified data. One
+/// thread receives at a time; the other functions may be called from any
+/// thread.
+pub struct zil_inpad_t {
+    _private: [u8; 0],
+}
+impl_handle!(zil_inpad_t => InpadHandle);
+
+/// Creates an inpad that connects to `addr`, receives `topic`, and verifies
+/// sessions with the RPC server at `rpc_addr` (each call bounded by 1000 ms;
+/// see `zil_options_set_rpc_timeout`). Verification results are cached for
+/// 1000 ms (`zil_inpad_set_cache_ttl`). Unlinked, it passes sessions to the
+/// process-wide bus that outpads without a session of their own read
+/// (`zil_inpad_link_outpad` for an explicit link). Returns NULL on failure.
+/// Free with `zil_inpad_free`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_new(
+    addr: *const c_char,
+    topic: *const c_char,
+    rpc_addr: *const c_char,
+) -> *mut zil_inpad_t {
+    zil_inpad_new_with_options(addr, topic, rpc_addr, std::ptr::null())
+}
+
+/// Like `zil_inpad_new` with options (`opts` may be NULL).
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_new_with_options(
+    addr: *const c_char,
+    topic: *const c_char,
+    rpc_addr: *const c_char,
+    opts: *const zil_options_t,
+) -> *mut zil_inpad_t {
+    ffi! {
+        let addr = str_arg(addr, "addr")?;
+        let topic = str_arg(topic, "topic")?;
+        let rpc_addr = str_arg(rpc_addr, "rpc_addr")?;
+        let pad = Inpad::with_options(addr, topic, rpc_addr, &options_or_default(opts))?;
+        let endpoint = CString::new(pad.port().endpoint()).unwrap_or_default();
+        Ok(into_raw::<zil_inpad_t>(InpadHandle { pad, endpoint }))
+    }
+}
+
+/// Receives the next message of a verified session, waiting at most
+/// `timeout_ms` (-1 forever, 0 only what is queued). On `ZIL_OK` writes a
+/// new message to `*msg` (free with `zil_msg_free`): `zil_msg_data` is the
+/// decoded payload, `zil_msg_session_id` its session. Messages that are
+/// malformed, session-less, unverified, or whose verification failed (RPC
+/// server down: the inpad fails closed) are dropped and counted in
+/// `zil_inpad_stats`. `ZIL_TIMEOUT`, `ZIL_INTERRUPTED` as for input ports.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_recv(
+    inpad: *const zil_inpad_t,
+    msg: *mut *mut zil_msg_t,
+    timeout_ms: i32,
+) -> zil_result {
+    ffi! {
+        let inpad = borrow(inpad, "inpad")?;
+        let out = out_arg(msg, "msg")?;
+        let timeout_ms = timeout_arg(timeout_ms)?;
+        let received = inpad.pad.recv(timeout_ms)?;
+        *out = into_raw::<zil_msg_t>(MsgHandle::new(received));
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Makes this inpad feed `outpad`: the session of every message it delivers
+/// becomes `outpad`'s own session, so a middle stage never handles session
+/// ids. NULL `outpad` returns the inpad to the process-wide bus. The link
+/// keeps no reference the caller must manage: either side may be freed
+/// first.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_link_outpad(
+    inpad: *const zil_inpad_t,
+    outpad: *const zil_outpad_t,
+) -> zil_result {
+    ffi! {
+        let inpad = borrow(inpad, "inpad")?;
+        if outpad.is_null() {
+            inpad.pad.unlink();
+        } else {
+            inpad.pad.link(&borrow(outpad, "outpad")?.pad);
+        }
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Sets how long a verification result is trusted, in ms (default 1000; 0
+/// verifies every message, like the original). A logout takes effect within
+/// this time. Changing it forgets cached results. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_set_cache_ttl(
+    inpad: *const zil_inpad_t,
+    ttl_ms: u32,
+) -> zil_result {
+    ffi! {
+        borrow(inpad, "inpad")?.pad.set_cache_ttl(u64::from(ttl_ms));
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Wakes a `zil_inpad_recv` blocked in another thread (it returns
+/// `ZIL_INTERRUPTED`), or makes the next one return it. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_wake(inpad: *const zil_inpad_t) -> zil_result {
+    ffi! {
+        borrow(inpad, "inpad")?.pad.wake();
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// The address the inpad is attached to. Borrowed: valid until the inpad is
+/// freed. NULL if `inpad` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_endpoint(inpad: *const zil_inpad_t) -> *const c_char {
+    ffi! { Ok(borrow(inpad, "inpad")?.endpoint.as_ptr()) }
+}
+
+/// Copies the inpad's delivery and drop counters into `*stats`. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_stats(
+    inpad: *const zil_inpad_t,
+    stats: *mut InpadStats,
+) -> zil_result {
+    ffi! {
+        let inpad = borrow(inpad, "inpad")?;
+        *out_arg(stats, "stats")? = inpad.pad.stats();
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Frees the inpad. NULL is a no-op. No other thread may be using it.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_free(inpad: *mut zil_inpad_t) {
+    ffi! {
+        free(inpad);
+        Ok(())
+    }
+}

@@ -1,0 +1,135 @@
+//! `zil_outpad_t`: publishing session-wrapped messages.
+
+use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
+use super::handle::{borrow, free, into_raw};
+use super::options::{options_or_default, zil_options_t};
+use super::result::zil_result;
+use crate::session::Outpad;
+use crate::stats::Stats;
+use std::ffi::{c_char, CString};
+
+/// The C side of an outpad: the outpad and its endpoint as a C string.
+pub struct OutpadHandle {
+    pub(crate) pad: Outpad,
+    endpoint: CString,
+}
+
+/// A session-aware output port: every push is wrapped as
+/// `{"data": "<base64>", "session_id": "<id>"}` (the Python original's
+/// envelope). Thread-safe like `zil_outport_t`.
+pub struct zil_outpad_t {
+    _private: [u8; 0],
+}
+impl_handle!(zil_outpad_t => OutpadHandle);
+
+/// Creates an outpad that binds `addr` and publishes on `topic`. Its session
+/// is, in order: its own (`zil_outpad_set_session_id`, or set by a linked
+/// inpad), else the process-wide session of unlinked inpads, else none
+/// (sent as `null`). Returns NULL on failure. Free with `zil_outpad_free`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_new(
+    addr: *const c_char,
+    topic: *const c_char,
+) -> *mut zil_outpad_t {
+    zil_outpad_new_with_options(addr, topic, std::ptr::null())
+}
+
+/// Like `zil_outpad_new` with options (`opts` may be NULL).
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_new_with_options(
+    addr: *const c_char,
+    topic: *const c_char,
+    opts: *const zil_options_t,
+) -> *mut zil_outpad_t {
+    ffi! {
+        let addr = str_arg(addr, "addr")?;
+        let topic = str_arg(topic, "topic")?;
+        let pad = Outpad::with_options(addr, topic, &options_or_default(opts))?;
+        let endpoint = CString::new(pad.port().endpoint()).unwrap_or_default();
+        Ok(into_raw::<zil_outpad_t>(OutpadHandle { pad, endpoint }))
+    }
+}
+
+/// Sets the outpad's own session id (copied; e.g. the 32-hex-digit id of a
+/// login), as the first sender of a pipeline does. NULL clears it (the
+/// process-wide session, if any, is then sent). Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_set_session_id(
+    outpad: *const zil_outpad_t,
+    session_id: *const c_char,
+) -> zil_result {
+    ffi! {
+        let outpad = borrow(outpad, "outpad")?;
+        outpad.pad.set_session_id(opt_str_arg(session_id, "session_id")?);
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Publishes `len` bytes at `data` wrapped with the current session id, and
+/// `event` (NULL for none). Thread-safe; never blocks.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_push(
+    outpad: *const zil_outpad_t,
+    data: *const u8,
+    len: usize,
+    event: *const c_char,
+) -> zil_result {
+    ffi! {
+        let outpad = borrow(outpad, "outpad")?;
+        let data = bytes_arg(data, len, "data")?;
+        let event = opt_str_arg(event, "event")?;
+        outpad.pad.push(data, event)?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// As `zil_outport_wait_subscribers`, for an outpad.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_wait_subscribers(
+    outpad: *const zil_outpad_t,
+    count: usize,
+    timeout_ms: i32,
+    subscribers: *mut usize,
+) -> zil_result {
+    ffi! {
+        let port = borrow(outpad, "outpad")?.pad.port();
+        let timeout_ms = timeout_arg(timeout_ms)?;
+        let result = port.wait_subscribers(count, timeout_ms);
+        if !subscribers.is_null() {
+            *out_arg(subscribers, "subscribers")? = port.subscribers();
+        }
+        result?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// The address the outpad is bound to. Borrowed: valid until the outpad is
+/// freed. NULL if `outpad` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_endpoint(outpad: *const zil_outpad_t) -> *const c_char {
+    ffi! { Ok(borrow(outpad, "outpad")?.endpoint.as_ptr()) }
+}
+
+/// Copies the outpad's counters (payload bytes before wrapping are not
+/// counted; `bytes_sent` counts envelope bytes) into `*stats`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_stats(
+    outpad: *const zil_outpad_t,
+    stats: *mut Stats,
+) -> zil_result {
+    ffi! {
+        let outpad = borrow(outpad, "outpad")?;
+        *out_arg(stats, "stats")? = outpad.pad.port().stats();
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Frees the outpad. NULL is a no-op. An inpad linked to it keeps working
+/// (its sessions then go nowhere until relinked).
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_free(outpad: *mut zil_outpad_t) {
+    ffi! {
+        free(outpad);
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! The session envelope: `{"data": "<base64>", "session_id": "<id>"}`, laid
+//! out byte for byte as the Python original's `json.dumps` writes it.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::Value;
+
+/// Why an incoming envelope was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Malformed {
+    /// Not UTF-8 JSON, or not an object.
+    Json,
+    /// `data` or `session_id` missing or of the wrong type.
+    Field,
+    /// `data` is not valid standard base64.
+    Base64,
+}
+
+/// Wraps `payload` with the session's JSON form (`"..."` or `null`).
+pub(crate) fn wrap(payload: &[u8], session_json: &str) -> Vec<u8> {
+    const HEAD: &[u8] = b"{\"data\": \"";
+    const MIDDLE: &[u8] = b"\", \"session_id\": ";
+    let encoded_len = payload.len().div_ceil(3) * 4;
+    let mut out =
+        Vec::with_capacity(HEAD.len() + encoded_len + MIDDLE.len() + session_json.len() + 1);
+    out.extend_from_slice(HEAD);
+    let start = out.len();
+    out.resize(start + encoded_len, 0);
+    // The buffer was sized for the encoding above, so this cannot fail; an
+    // empty payload encodes to nothing.
+    let written = STANDARD
+        .encode_slice(payload, &mut out[start..])
+        .unwrap_or(0);
+    out.truncate(start + written);
+    out.extend_from_slice(MIDDLE);
+    out.extend_from_slice(session_json.as_bytes());
+    out.push(b'}');
+    out
+}
+
+/// Unwraps an envelope into its payload and session id (`None` for `null`).
+pub(crate) fn unwrap(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), Malformed> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Malformed::Json)?;
+    let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(text) else {
+        return Err(Malformed::Json);
+    };
+    let Some(Value::String(data)) = object.remove("data") else {
+        return Err(Malformed::Field);
+    };
+    let session = match object.remove("session_id") {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Null) => None,
+        _ => return Err(Malformed::Field),
+    };
+    let payload = STANDARD
+        .decode(data.as_bytes())
+        .map_err(|_| Malformed::Base64)?;
+    Ok((payload, session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_like_python_json_dumps() {
+        // json.dumps({"data": base64.b64encode(b"Hi boy").decode(), "session_id": sid})
+        let sid = "\"4a501b51317e2c8f4a0fd7831d3e09dc\"";
+        assert_eq!(
+            wrap(b"Hi boy", sid),
+            b"{\"data\": \"SGkgYm95\", \"session_id\": \"4a501b51317e2c8f4a0fd7831d3e09dc\"}"
+                .to_vec()
+        );
+        assert_eq!(
+            wrap(b"", "null"),
+            b"{\"data\": \"\", \"session_id\": null}".to_vec()
+        );
+    }
+
+    #[test]
+    fn round_trips_every_length_and_byte() {
+        for len in 0..300usize {
+            let payload: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+            let (back, sid) = unwrap(&wrap(&payload, "\"s\"")).expect("valid envelope");
+            assert_eq!(back, payload);
+            assert_eq!(sid.as_deref(), Some("s"));
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_envelopes() {
+        assert_eq!(unwrap(b"\xff\xfe"), Err(Malformed::Json));
+        assert_eq!(unwrap(b"not json"), Err(Malformed::Json));
+        assert_eq!(unwrap(b"[1,2]"), Err(Malformed::Json));
+        assert_eq!(unwrap(b"{\"session_id\": \"s\"}"), Err(Malformed::Field));
+        assert_eq!(
+            unwrap(b"{\"data\": 5, \"session_id\": \"s\"}"),
+            Err(Malformed::Field)
+        );
+        assert_eq!(unwrap(b"{\"data\": \"AA==\"}"), Err(Malformed::Field));
+        assert_eq!(
+            unwrap(b"{\"data\": \"AA==\", \"session_id\": 7}"),
+            Err(Malformed::Field)
+        );
+        assert_eq!(
+            unwrap(b"{\"data\": \"!!!\", \"session_id\": \"s\"}"),
+            Err(Malformed::Base64)
+        );
+        assert_eq!(
+            unwrap(b"{\"data\": \"AA=\", \"session_id\": \"s\"}"),
+            Err(Malformed::Base64)
+        );
+        assert_eq!(
+            unwrap(b"{\"data\": \"AA==\", \"session_id\": null}"),
+            Ok((vec![0], None))
+        );
+    }
+}
