@@ -274,6 +274,14 @@ typedef struct zil_stats_t {
 } zil_stats_t;
 
 /**
+ * Releases a buffer given to `zil_outport_push_zero_copy`:
+ * `free_fn(data, hint)`. Called exactly once, from a libzmq I/O thread
+ * (or the calling thread when the push fails), when zil and libzmq are done
+ * with the buffer. Must not call zil.
+ */
+typedef void (*zil_free_fn)(void *data, void *hint);
+
+/**
  * A method handler. Called on the thread that runs the server (the caller
  * of `zil_rpc_server_run`, or the server's own thread after
  * `zil_rpc_server_start`), one request at a time.
@@ -613,6 +621,22 @@ enum zil_result zil_outport_push(const struct zil_outport_t *port,
                                  const uint8_t *data,
                                  size_t len,
                                  const char *event);
+
+/**
+ * Publishes `len` bytes at `data` WITHOUT copying them: the buffer belongs
+ * to zil from this call on, and `free_fn(data, hint)` releases it once the
+ * message has left (for large audio/video buffers). The caller must not
+ * write to or free the buffer after the call, whatever the result: on
+ * failure `free_fn` has already run. `free_fn` NULL means the buffer is
+ * never released by zil (static or caller-managed memory that outlives the
+ * send). Thread-safe, like `zil_outport_push`.
+ */
+enum zil_result zil_outport_push_zero_copy(const struct zil_outport_t *port,
+                                           uint8_t *data,
+                                           size_t len,
+                                           const char *event,
+                                           zil_free_fn free_fn,
+                                           void *hint);
 
 /**
  * Waits until at least `count` subscribers of this port's topic are

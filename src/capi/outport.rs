@@ -4,9 +4,11 @@ use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
 use super::handle::{borrow, free, into_raw};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
+use crate::error::{Error, ErrorKind};
 use crate::stats::Stats;
+use crate::stream::ForeignFrame;
 use crate::stream::Outport;
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, c_void, CString};
 
 /// The C side of an output port: the port and its endpoint as a C string.
 pub struct OutportHandle {
@@ -71,6 +73,56 @@ pub unsafe extern "C" fn zil_outport_push(
         Ok(zil_result::ZIL_OK)
     }
 }
+
+/// Releases a buffer given to `zil_outport_push_zero_copy`:
+/// `free_fn(data, hint)`. Called exactly once, from a libzmq I/O thread
+/// (or the calling thread when the push fails), when zil and libzmq are done
+/// with the buffer. Must not call zil.
+pub type zil_free_fn = Option<unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void)>;
+
+/// Publishes `len` bytes at `data` WITHOUT copying them: the buffer belongs
+/// to zil from this call on, and `free_fn(data, hint)` releases it once the
+/// message has left (for large audio/video buffers). The caller must not
+/// write to or free the buffer after the call, whatever the result: on
+/// failure `free_fn` has already run. `free_fn` NULL means the buffer is
+/// never released by zil (static or caller-managed memory that outlives the
+/// send). Thread-safe, like `zil_outport_push`.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_push_zero_copy(
+    port: *const zil_outport_t,
+    data: *mut u8,
+    len: usize,
+    event: *const c_char,
+    free_fn: zil_free_fn,
+    hint: *mut c_void,
+) -> zil_result {
+    ffi! {
+        let release = free_fn.unwrap_or(no_release);
+        let checked = borrow(port, "port").and_then(|port| {
+            bytes_arg(data, len, "data")?;
+            Ok((port, opt_str_arg(event, "event")?))
+        });
+        let (port, event) = match checked {
+            Ok(parts) => parts,
+            Err(err) => {
+                release(data.cast(), hint);
+                return Err(err);
+            }
+        };
+        if len == 0 {
+            release(data.cast(), hint);
+            port.port.push(&[], event)?;
+            return Ok(zil_result::ZIL_OK);
+        }
+        let frame = ForeignFrame::new(data, len, release, hint).ok_or_else(|| {
+            Error::new(ErrorKind::Zmq, "cannot wrap the buffer in a zmq message")
+        })?;
+        port.port.push_foreign(frame, len, event)?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+unsafe extern "C" fn no_release(_data: *mut c_void, _hint: *mut c_void) {}
 
 /// Waits until at least `count` subscribers of this port's topic are
 /// connected, at most `timeout_ms` (-1 forever, 0 checks once): the cure for

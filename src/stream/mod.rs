@@ -2,10 +2,13 @@
 //! topic, an [`Inport`] receives them. Wire format (WIRE.md): three frames
 //! `[topic, data, event]`, the event `None` meaning "no event".
 
+mod foreign;
 mod inport;
 mod message;
 mod outport;
 
+pub(crate) use foreign::ForeignFrame;
+pub use foreign::FreeFn;
 pub use inport::Inport;
 pub use message::Message;
 pub(crate) use message::Payload;

@@ -1,5 +1,6 @@
 //! The output port: a publisher of `[topic, data, event]` messages.
 
+use super::foreign::ForeignFrame;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
@@ -68,17 +69,18 @@ impl Outport {
     /// buffer is released once libzmq has sent it.
     pub fn push_owned(&self, data: Box<[u8]>, event: Option<&str>) -> Result<()> {
         let len = data.len();
-        self.push_frame(zmq::Message::from(data), len, event)
+        let frame = zmq::Message::from(data);
+        self.send(len, event, |s| s.send(frame, zmq::SNDMORE))
     }
 
-    /// Sends a prepared data frame (zero-copy paths).
-    pub(crate) fn push_frame(
+    /// Publishes a caller's buffer without copying it (see [`ForeignFrame`]).
+    pub(crate) fn push_foreign(
         &self,
-        data: zmq::Message,
+        mut frame: ForeignFrame,
         len: usize,
         event: Option<&str>,
     ) -> Result<()> {
-        self.send(len, event, |s| s.send(data, zmq::SNDMORE))
+        self.send(len, event, |s| frame.send(s, zmq::SNDMORE))
     }
 
     /// Sends topic, the data frame that `send_data` sends, and the event, as
@@ -87,11 +89,11 @@ impl Outport {
         &self,
         len: usize,
         event: Option<&str>,
-        send_data: impl FnOnce(&zmq::Socket) -> zmq::Result<()>,
+        send_data: impl FnOnce(&mut zmq::Socket) -> zmq::Result<()>,
     ) -> Result<()> {
         let event = event.map_or(NO_EVENT, str::as_bytes);
-        let publisher = self.lock();
-        let s = &publisher.socket;
+        let mut publisher = self.lock();
+        let s = &mut publisher.socket;
         s.send(self.topic.as_bytes(), zmq::SNDMORE)
             .and_then(|_| send_data(s))
             .and_then(|_| s.send(event, 0))
