@@ -274,6 +274,16 @@ typedef struct zil_stats_t {
 } zil_stats_t;
 
 /**
+ * A host log function: receives the `user_data` given to
+ * `zil_set_log_callback`, a `zil_log_level` value and one NUL-terminated
+ * line (valid only during the call). Called from whichever thread logs —
+ * a caller's thread or a zil thread — possibly at the same time from
+ * several: it must be thread-safe, and must not call zil's logging
+ * functions.
+ */
+typedef void (*zil_log_fn)(void *user_data, int32_t level, const char *message);
+
+/**
  * Releases a buffer given to `zil_outport_push_zero_copy`:
  * `free_fn(data, hint)`. Called exactly once, from a libzmq I/O thread
  * (or the calling thread when the push fails), when zil and libzmq are done
@@ -442,6 +452,21 @@ enum zil_result zil_inport_stats(const struct zil_inport_t *port, struct zil_sta
  * valid.
  */
 void zil_inport_free(struct zil_inport_t *port);
+
+/**
+ * Sends zil's log lines to `callback` (NULL: back to stderr, zil's default)
+ * and sets the most verbose level delivered (`min_level`, a
+ * `zil_log_level`). Without a callback, lines go to stderr at the level
+ * named by the environment variable `ZIL_LOG` (default `warn`). Affects
+ * only zil's own logging; zil touches no other process-wide state.
+ */
+enum zil_result zil_set_log_callback(zil_log_fn callback, void *user_data, int32_t min_level);
+
+/**
+ * Sets the most verbose level delivered (a `zil_log_level`, e.g.
+ * `ZIL_LOG_DEBUG`), to the callback or stderr.
+ */
+enum zil_result zil_set_log_level(int32_t level);
 
 /**
  * The payload bytes (`zil_msg_size` of them). Never NULL for a valid

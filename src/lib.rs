@@ -14,6 +14,7 @@ pub mod capi;
 mod context;
 mod deadline;
 mod error;
+mod logging;
 mod options;
 pub mod rpc;
 pub mod session;

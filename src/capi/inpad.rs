@@ -52,6 +52,7 @@ pub unsafe extern "C" fn zil_inpad_new_with_options(
         let addr = str_arg(addr, "addr")?;
         let topic = str_arg(topic, "topic")?;
         let rpc_addr = str_arg(rpc_addr, "rpc_addr")?;
+        crate::logging::init();
         let pad = Inpad::with_options(addr, topic, rpc_addr, &options_or_default(opts))?;
         let endpoint = CString::new(pad.port().endpoint()).unwrap_or_default();
         Ok(into_raw::<zil_inpad_t>(InpadHandle { pad, endpoint }))

@@ -47,6 +47,7 @@ pub unsafe extern "C" fn zil_inport_new_with_options(
     ffi! {
         let addr = str_arg(addr, "addr")?;
         let topic = str_arg(topic, "topic")?;
+        crate::logging::init();
         let port = Inport::with_options(addr, topic, &options_or_default(opts))?;
         let endpoint = CString::new(port.endpoint()).unwrap_or_default();
         Ok(into_raw::<zil_inport_t>(InportHandle { port, endpoint }))

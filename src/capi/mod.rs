@@ -14,6 +14,7 @@ pub(crate) mod handle;
 pub(crate) mod convert;
 pub mod inpad;
 pub mod inport;
+pub mod log;
 pub mod msg;
 pub mod options;
 pub mod outpad;

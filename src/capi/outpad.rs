@@ -44,6 +44,7 @@ pub unsafe extern "C" fn zil_outpad_new_with_options(
     ffi! {
         let addr = str_arg(addr, "addr")?;
         let topic = str_arg(topic, "topic")?;
+        crate::logging::init();
         let pad = Outpad::with_options(addr, topic, &options_or_default(opts))?;
         let endpoint = CString::new(pad.port().endpoint()).unwrap_or_default();
         Ok(into_raw::<zil_outpad_t>(OutpadHandle { pad, endpoint }))

@@ -48,6 +48,7 @@ pub unsafe extern "C" fn zil_outport_new_with_options(
     ffi! {
         let addr = str_arg(addr, "addr")?;
         let topic = str_arg(topic, "topic")?;
+        crate::logging::init();
         let port = Outport::with_options(addr, topic, &options_or_default(opts))?;
         let endpoint = CString::new(port.endpoint()).unwrap_or_default();
         Ok(into_raw::<zil_outport_t>(OutportHandle { port, endpoint }))

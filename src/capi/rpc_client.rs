@@ -28,6 +28,7 @@ pub unsafe extern "C" fn zil_rpc_client_new(
 ) -> *mut zil_rpc_client_t {
     ffi! {
         let addr = str_arg(addr, "addr")?;
+        crate::logging::init();
         Ok(into_raw::<zil_rpc_client_t>(Client::new(addr, timeout_ms)?))
     }
 }

@@ -139,6 +139,7 @@ impl Drop for CHandler {
 pub unsafe extern "C" fn zil_rpc_server_new(addr: *const c_char) -> *mut zil_rpc_server_t {
     ffi! {
         let addr = str_arg(addr, "addr")?;
+        crate::logging::init();
         let server = Server::new(addr)?;
         let endpoint = CString::new(server.endpoint()).unwrap_or_default();
         Ok(into_raw::<zil_rpc_server_t>(ServerHandle { server, endpoint }))
