@@ -382,6 +382,14 @@ enum zil_result zil_inpad_set_cache_ttl(const struct zil_inpad_t *inpad, uint32_
 enum zil_result zil_inpad_wake(const struct zil_inpad_t *inpad);
 
 /**
+ * As `zil_inport_fd`, for an inpad: readable while a message is queued.
+ * A readable descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes
+ * progress, though it may return `ZIL_TIMEOUT` when the queued message is
+ * dropped (unverified or malformed).
+ */
+enum zil_result zil_inpad_fd(const struct zil_inpad_t *inpad, int32_t *fd);
+
+/**
  * The address the inpad is attached to. Borrowed: valid until the inpad is
  * freed. NULL if `inpad` is NULL.
  */
@@ -434,6 +442,17 @@ enum zil_result zil_inport_recv(const struct zil_inport_t *port,
  * async-signal-unsafe.
  */
 enum zil_result zil_inport_wake(const struct zil_inport_t *port);
+
+/**
+ * Writes to `*fd` a descriptor for event loops (GLib `g_unix_fd_add`,
+ * poll, epoll) that is readable exactly while a message can be received
+ * without blocking (level-triggered: libzmq's edge-triggered `ZMQ_FD` is
+ * handled inside). When it is readable, call `zil_inport_recv(port, &msg,
+ * 0)` — once per wake-up, or until it returns `ZIL_TIMEOUT`. Owned by the
+ * port: never close it; valid until `zil_inport_free`. Only readability is
+ * meaningful (no writes, no edge-triggered epoll on it).
+ */
+enum zil_result zil_inport_fd(const struct zil_inport_t *port, int32_t *fd);
 
 /**
  * The address the port is attached to. Borrowed: valid until the port is

@@ -127,6 +127,20 @@ pub unsafe extern "C" fn zil_inpad_wake(inpad: *const zil_inpad_t) -> zil_result
     }
 }
 
+/// As `zil_inport_fd`, for an inpad: readable while a message is queued.
+/// A readable descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes
+/// progress, though it may return `ZIL_TIMEOUT` when the queued message is
+/// dropped (unverified or malformed).
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_fd(inpad: *const zil_inpad_t, fd: *mut i32) -> zil_result {
+    ffi! {
+        let inpad = borrow(inpad, "inpad")?;
+        let out = out_arg(fd, "fd")?;
+        *out = inpad.pad.port().ready_fd()?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
 /// The address the inpad is attached to. Borrowed: valid until the inpad is
 /// freed. NULL if `inpad` is NULL.
 #[no_mangle]

@@ -90,6 +90,23 @@ pub unsafe extern "C" fn zil_inport_wake(port: *const zil_inport_t) -> zil_resul
     }
 }
 
+/// Writes to `*fd` a descriptor for event loops (GLib `g_unix_fd_add`,
+/// poll, epoll) that is readable exactly while a message can be received
+/// without blocking (level-triggered: libzmq's edge-triggered `ZMQ_FD` is
+/// handled inside). When it is readable, call `zil_inport_recv(port, &msg,
+/// 0)` — once per wake-up, or until it returns `ZIL_TIMEOUT`. Owned by the
+/// port: never close it; valid until `zil_inport_free`. Only readability is
+/// meaningful (no writes, no edge-triggered epoll on it).
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_fd(port: *const zil_inport_t, fd: *mut i32) -> zil_result {
+    ffi! {
+        let port = borrow(port, "port")?;
+        let out = out_arg(fd, "fd")?;
+        *out = port.port.ready_fd()?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
 /// The address the port is attached to. Borrowed: valid until the port is
 /// freed. NULL if `port` is NULL.
 #[no_mangle]

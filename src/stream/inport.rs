@@ -1,6 +1,7 @@
 //! The input port: a subscriber that hands out whole, valid messages only.
 
 use super::message::{Message, Payload};
+use super::ready_fd::ReadyFd;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
@@ -8,6 +9,8 @@ use crate::options::{Attach, PortOptions, TopicMatch};
 use crate::socket;
 use crate::stats::{Counters, Stats};
 use crate::waker::Waker;
+use once_cell::sync::OnceCell;
+use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard};
 
 /// An input port: connects (by default) a SUB socket to an address and
@@ -22,6 +25,7 @@ pub struct Inport {
     topic_match: TopicMatch,
     endpoint: String,
     waker: Waker,
+    ready: OnceCell<ReadyFd>,
     counters: Counters,
 }
 
@@ -45,6 +49,7 @@ impl Inport {
             topic_match: opts.topic_match,
             endpoint,
             waker: Waker::new()?,
+            ready: OnceCell::new(),
             counters: Counters::default(),
         })
     }
@@ -65,6 +70,25 @@ impl Inport {
         self.waker.wake();
     }
 
+    /// A descriptor for event loops (GLib's `g_unix_fd_add`, epoll, poll):
+    /// readable while a message can be received without blocking, i.e.
+    /// level-triggered (libzmq's edge-triggered `ZMQ_FD` is hidden behind
+    /// it). When it is readable, call `recv(0)`: it returns a message or
+    /// `Timeout`, and the descriptor stays readable exactly while more are
+    /// waiting. Owned by the port: do not close it.
+    pub fn ready_fd(&self) -> Result<RawFd> {
+        let ready = self.ready.get_or_try_init(|| {
+            let socket = self.lock();
+            let zmq_fd = socket
+                .get_fd()
+                .map_err(|e| Error::zmq("cannot read the socket's ZMQ_FD", e))?;
+            let ready = ReadyFd::new(zmq_fd)?;
+            ready.update(message_waiting(&socket));
+            Ok::<_, Error>(ready)
+        })?;
+        Ok(ready.fd())
+    }
+
     /// The address this port is attached to.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -82,6 +106,14 @@ impl Inport {
 
     pub(crate) fn recv_until(&self, deadline: &Deadline) -> Result<Message> {
         let socket = self.lock();
+        let result = self.next_message(&socket, deadline);
+        if let Some(ready) = self.ready.get() {
+            ready.update(message_waiting(&socket));
+        }
+        result
+    }
+
+    fn next_message(&self, socket: &zmq::Socket, deadline: &Deadline) -> Result<Message> {
         loop {
             if self.waker.is_pending() && self.waker.take() {
                 return Err(Error::new(
@@ -92,13 +124,13 @@ impl Inport {
             let mut topic = zmq::Message::new();
             match socket.recv(&mut topic, zmq::DONTWAIT) {
                 Ok(()) => {
-                    if let Some(msg) = self.read_rest(&socket, topic)? {
+                    if let Some(msg) = self.read_rest(socket, topic)? {
                         self.counters.received(msg.data().len());
                         return Ok(msg);
                     }
                 }
                 Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => {
-                    self.wait_readable(&socket, deadline)?
+                    self.wait_readable(socket, deadline)?
                 }
                 Err(e) => {
                     return Err(Error::zmq(
@@ -197,4 +229,13 @@ impl Inport {
         // next receive rejects by its frame count.
         self.socket.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// True when `ZMQ_EVENTS` says a message can be read now (this also lets
+/// libzmq process pending commands, which quiets `ZMQ_FD`).
+fn message_waiting(socket: &zmq::Socket) -> bool {
+    socket
+        .get_events()
+        .map(|events| events.contains(zmq::POLLIN))
+        .unwrap_or(false)
 }

@@ -6,6 +6,7 @@ mod foreign;
 mod inport;
 mod message;
 mod outport;
+mod ready_fd;
 
 pub(crate) use foreign::ForeignFrame;
 pub use foreign::FreeFn;

@@ -1,0 +1,86 @@
+//! A level-triggered file descriptor for event loops: readable exactly while
+//! a receive can make progress without blocking.
+//!
+//! libzmq's `ZMQ_FD` is edge-triggered: it signals that something changed,
+//! and once libzmq has processed its commands it goes quiet even though
+//! messages may still be queued — the trap of czmq #1487 and pyzmq #199. zil
+//! hides it: the descriptor handed out is an epoll set holding `ZMQ_FD` and
+//! an eventfd that zil keeps readable after every receive for as long as
+//! `ZMQ_EVENTS` says a message is waiting. So the set is readable when a
+//! message is queued, or when libzmq has news, and a receive with timeout 0
+//! then either returns a message or `Timeout` and leaves the set quiet.
+
+use crate::error::{Error, ErrorKind, Result};
+use std::os::fd::RawFd;
+
+#[derive(Debug)]
+pub(crate) struct ReadyFd {
+    epoll: RawFd,
+    pending: RawFd,
+}
+
+fn os_error(what: &str) -> Error {
+    Error::new(
+        ErrorKind::Zmq,
+        format!("{what}: {}", std::io::Error::last_os_error()),
+    )
+}
+
+impl ReadyFd {
+    /// Builds the set for a socket whose `ZMQ_FD` is `zmq_fd`.
+    pub(crate) fn new(zmq_fd: RawFd) -> Result<Self> {
+        // SAFETY: plain syscalls on descriptors we own; results checked.
+        unsafe {
+            let epoll = libc::epoll_create1(libc::EPOLL_CLOEXEC);
+            if epoll < 0 {
+                return Err(os_error("cannot create the event-loop descriptor"));
+            }
+            let pending = libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC);
+            if pending < 0 {
+                let err = os_error("cannot create the event-loop descriptor");
+                libc::close(epoll);
+                return Err(err);
+            }
+            let ready = ReadyFd { epoll, pending };
+            for fd in [zmq_fd, pending] {
+                let mut event = libc::epoll_event {
+                    events: libc::EPOLLIN as u32,
+                    u64: fd as u64,
+                };
+                if libc::epoll_ctl(epoll, libc::EPOLL_CTL_ADD, fd, &mut event) != 0 {
+                    return Err(os_error("cannot watch the socket descriptor"));
+                }
+            }
+            Ok(ready)
+        }
+    }
+
+    /// The descriptor to hand to an event loop (poll for readability).
+    pub(crate) fn fd(&self) -> RawFd {
+        self.epoll
+    }
+
+    /// Makes the set readable iff `message_waiting`.
+    pub(crate) fn update(&self, message_waiting: bool) {
+        let mut counter: u64 = 1;
+        // SAFETY: 8-byte reads/writes of a live u64 on our own non-blocking
+        // eventfd; EAGAIN just means it already was in the wanted state.
+        unsafe {
+            if message_waiting {
+                libc::write(self.pending, (&counter as *const u64).cast(), 8);
+            } else {
+                libc::read(self.pending, (&mut counter as *mut u64).cast(), 8);
+            }
+        }
+    }
+}
+
+impl Drop for ReadyFd {
+    fn drop(&mut self) {
+        // SAFETY: both descriptors are ours and closed once.
+        unsafe {
+            libc::close(self.pending);
+            libc::close(self.epoll);
+        }
+    }
+}
