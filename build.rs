@@ -29,6 +29,8 @@ fn main() {
     let generated = out.join("zil.h");
     header.write_to_file(&generated);
 
+    link_soname(&out, &version);
+
     let text = std::fs::read(&generated).expect("generated header is readable");
     let committed = root.join("include").join("zil.h");
     if std::fs::read(&committed).ok().as_deref() != Some(&text[..]) {
@@ -39,6 +41,27 @@ fn main() {
                 "cargo:warning=cannot update include/zil.h ({e}); the header is in {}",
                 generated.display()
             );
+        }
+    }
+}
+
+/// Gives `libzil.so` the versioned SONAME `libzil.so.MAJOR.MINOR` (0.x
+/// breaks ABI at minor versions) and puts a `libzil.so.MAJOR.MINOR` link
+/// next to it, so programs linked against the build tree find it at run
+/// time exactly like against an installed copy.
+fn link_soname(out: &std::path::Path, version: &str) {
+    let soversion: Vec<&str> = version.split('.').take(2).collect();
+    let soname = format!("libzil.so.{}", soversion.join("."));
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    // OUT_DIR is <target>/<profile>/build/zil-<hash>/out.
+    let Some(profile_dir) = out.ancestors().nth(3) else {
+        return;
+    };
+    let link = profile_dir.join(&soname);
+    if std::fs::read_link(&link).ok().as_deref() != Some(std::path::Path::new("libzil.so")) {
+        let _ = std::fs::remove_file(&link);
+        if let Err(e) = std::os::unix::fs::symlink("libzil.so", &link) {
+            println!("cargo:warning=cannot create {}: {e}", link.display());
         }
     }
 }

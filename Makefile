@@ -1,0 +1,43 @@
+# Building and installing libzil the C way.
+#
+#   make                                  # cargo build --release
+#   make install PREFIX=/usr/local        # or: make install PREFIX=/usr DESTDIR=/tmp/stage
+#
+# Installs libzil.so.X.Y.Z with its SONAME link libzil.so.X.Y and the
+# development link libzil.so, libzil.a, include/zil.h, a pkg-config file
+# (zil.pc) and a CMake package (find_package(zil) -> zil::zil, zil::zil_static).
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+CARGO      ?= cargo
+
+VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+SOVERSION := $(shell echo $(VERSION) | cut -d. -f1,2)
+# What a static link of libzil.a needs besides it (rustc --print native-static-libs).
+STATIC_LIBS := -lstdc++ -lgcc_s -lutil -lrt -lpthread -lm -ldl
+
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+            -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+            -e 's|@SOVERSION@|$(SOVERSION)|g' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|g'
+
+.PHONY: all install uninstall
+all:
+	$(CARGO) build --release --lib
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/zil $(DESTDIR)$(INCLUDEDIR)
+	install -m 0755 target/release/libzil.so $(DESTDIR)$(LIBDIR)/libzil.so.$(VERSION)
+	ln -sf libzil.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzil.so.$(SOVERSION)
+	ln -sf libzil.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libzil.so
+	install -m 0644 target/release/libzil.a $(DESTDIR)$(LIBDIR)/libzil.a
+	install -m 0644 include/zil.h $(DESTDIR)$(INCLUDEDIR)/zil.h
+	$(SUBST) packaging/zil.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
+	$(SUBST) packaging/zilConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfig.cmake
+	$(SUBST) packaging/zilConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfigVersion.cmake
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libzil.so* $(DESTDIR)$(LIBDIR)/libzil.a $(DESTDIR)$(INCLUDEDIR)/zil.h \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
+	rm -rf $(DESTDIR)$(LIBDIR)/cmake/zil
