@@ -135,6 +135,36 @@ typedef enum zil_result {
 } zil_result;
 
 /**
+ * The kind of a connection event.
+ */
+typedef enum zil_peer_event_kind {
+  /**
+   * This side connected to a peer.
+   */
+  ZIL_PEER_CONNECTED = 1,
+  /**
+   * This side (bound) accepted a peer.
+   */
+  ZIL_PEER_ACCEPTED = 2,
+  /**
+   * A peer went away or the connection broke.
+   */
+  ZIL_PEER_DISCONNECTED = 3,
+  /**
+   * A connection attempt failed; libzmq retries it.
+   */
+  ZIL_PEER_CONNECT_RETRIED = 4,
+  /**
+   * The monitored port was freed: no more events.
+   */
+  ZIL_PEER_STOPPED = 5,
+  /**
+   * Another libzmq event (see `raw`).
+   */
+  ZIL_PEER_OTHER = 6,
+} zil_peer_event_kind;
+
+/**
  * A session-aware input port: unwraps each envelope, verifies its session
  * with an RPC server (`verify`) and hands out only verified data. One
  * thread receives at a time; the other functions may be called from any
@@ -149,6 +179,12 @@ typedef struct zil_inpad_t zil_inpad_t;
  * thread. Free it only after every other thread is done with it.
  */
 typedef struct zil_inport_t zil_inport_t;
+
+/**
+ * A source of connection events of one port. One thread waits on it at a
+ * time; it outlives its port (then reports `ZIL_PEER_STOPPED`).
+ */
+typedef struct zil_monitor_t zil_monitor_t;
 
 /**
  * A received message, owned by the caller until `zil_msg_free`. Its
@@ -282,6 +318,24 @@ typedef struct zil_stats_t {
  * functions.
  */
 typedef void (*zil_log_fn)(void *user_data, int32_t level, const char *message);
+
+/**
+ * One connection event, filled in by `zil_monitor_next`.
+ */
+typedef struct zil_peer_event_t {
+  /**
+   * What happened.
+   */
+  enum zil_peer_event_kind kind;
+  /**
+   * libzmq's `ZMQ_EVENT_*` number.
+   */
+  uint32_t raw;
+  /**
+   * The endpoint concerned, NUL-terminated (truncated to 255 bytes).
+   */
+  char endpoint[256];
+} zil_peer_event_t;
 
 /**
  * Releases a buffer given to `zil_outport_push_zero_copy`:
@@ -486,6 +540,41 @@ enum zil_result zil_set_log_callback(zil_log_fn callback, void *user_data, int32
  * `ZIL_LOG_DEBUG`), to the callback or stderr.
  */
 enum zil_result zil_set_log_level(int32_t level);
+
+/**
+ * Starts reporting `port`'s connection events (subscribers arriving and
+ * leaving). Returns NULL on failure. Free with `zil_monitor_free`.
+ */
+struct zil_monitor_t *zil_outport_monitor(const struct zil_outport_t *port);
+
+/**
+ * Starts reporting `port`'s connection events (connected to the
+ * publisher, disconnected, retrying). Returns NULL on failure.
+ */
+struct zil_monitor_t *zil_inport_monitor(const struct zil_inport_t *port);
+
+/**
+ * As `zil_outport_monitor`, for an outpad.
+ */
+struct zil_monitor_t *zil_outpad_monitor(const struct zil_outpad_t *outpad);
+
+/**
+ * As `zil_inport_monitor`, for an inpad.
+ */
+struct zil_monitor_t *zil_inpad_monitor(const struct zil_inpad_t *inpad);
+
+/**
+ * Waits at most `timeout_ms` (-1 forever, 0 polls) for the next event and
+ * writes it to `*event`. `ZIL_TIMEOUT` when none came.
+ */
+enum zil_result zil_monitor_next(const struct zil_monitor_t *monitor,
+                                 struct zil_peer_event_t *event,
+                                 int32_t timeout_ms);
+
+/**
+ * Frees a monitor. NULL is a no-op.
+ */
+void zil_monitor_free(struct zil_monitor_t *monitor);
 
 /**
  * The payload bytes (`zil_msg_size` of them). Never NULL for a valid

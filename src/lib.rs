@@ -15,6 +15,7 @@ mod context;
 mod deadline;
 mod error;
 mod logging;
+pub mod monitor;
 mod options;
 pub mod rpc;
 pub mod session;

@@ -15,6 +15,12 @@ pub struct InpadHandle {
     endpoint: CString,
 }
 
+impl InpadHandle {
+    pub(crate) fn pad(&self) -> &Inpad {
+        &self.pad
+    }
+}
+
 /// A session-aware input port: unwraps each envelope, verifies its session
 /// with an RPC server (`verify`) and hands out only verified data. One
 /// thread receives at a time; the other functions may be called from any

@@ -15,6 +15,7 @@ pub(crate) mod convert;
 pub mod inpad;
 pub mod inport;
 pub mod log;
+pub mod monitor;
 pub mod msg;
 pub mod options;
 pub mod outpad;

@@ -16,6 +16,12 @@ pub struct OutportHandle {
     endpoint: CString,
 }
 
+impl OutportHandle {
+    pub(crate) fn port(&self) -> &Outport {
+        &self.port
+    }
+}
+
 /// An output port (publisher). Thread-safe: any number of threads may
 /// push to one port at once (GStreamer streaming threads included); each
 /// message stays whole. Free it only when no other thread uses it.

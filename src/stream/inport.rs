@@ -5,6 +5,7 @@ use super::ready_fd::ReadyFd;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
+use crate::monitor::Monitor;
 use crate::options::{Attach, PortOptions, TopicMatch};
 use crate::socket;
 use crate::stats::{Counters, Stats};
@@ -97,6 +98,11 @@ impl Inport {
     /// The topic this port receives.
     pub fn topic(&self) -> &str {
         &self.topic
+    }
+
+    /// Starts reporting this port's connection events.
+    pub fn monitor(&self) -> Result<Monitor> {
+        Monitor::attach(&self.lock())
     }
 
     /// The port's counters.

@@ -4,6 +4,7 @@ use super::foreign::ForeignFrame;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
+use crate::monitor::Monitor;
 use crate::options::{Attach, PortOptions};
 use crate::socket;
 use crate::stats::{Counters, Stats};
@@ -147,6 +148,11 @@ impl Outport {
     /// The topic this port publishes on.
     pub fn topic(&self) -> &str {
         &self.topic
+    }
+
+    /// Starts reporting this port's connection events.
+    pub fn monitor(&self) -> Result<Monitor> {
+        Monitor::attach(&self.lock().socket)
     }
 
     /// The port's counters.
