@@ -33,7 +33,8 @@ fn tokenize(src: &str) -> Vec<(Tok, usize)> {
     let c: Vec<char> = src.chars().collect();
     let mut out = Vec::new();
     let (mut i, mut line) = (0, 1);
-    let count_lines = |from: usize, to: usize, c: &[char]| c[from..to].iter().filter(|&&ch| ch == '\n').count();
+    let count_lines =
+        |from: usize, to: usize, c: &[char]| c[from..to].iter().filter(|&&ch| ch == '\n').count();
     while i < c.len() {
         let ch = c[i];
         let start = i;
@@ -225,7 +226,12 @@ fn exports(file: &str, src: &str) -> Vec<Export> {
         }
         // The item's prefix: back to the previous item boundary.
         let mut b = k;
-        while b > 0 && !matches!(toks[b - 1].0, Tok::Punct(';') | Tok::Punct('}') | Tok::Punct('{')) {
+        while b > 0
+            && !matches!(
+                toks[b - 1].0,
+                Tok::Punct(';') | Tok::Punct('}') | Tok::Punct('{')
+            )
+        {
             b -= 1;
         }
         let prefix = &toks[b..k];
@@ -363,7 +369,8 @@ fn violations(exports: &[Export]) -> Vec<String> {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
     for entry in entries {
         let path = entry.expect("dir entry").path();
         if path.is_dir() {
@@ -385,7 +392,11 @@ fn all_exports() -> Vec<Export> {
     let mut all = Vec::new();
     for path in files {
         let src = std::fs::read_to_string(&path).expect("readable source");
-        let rel = path.strip_prefix(root()).unwrap_or(&path).display().to_string();
+        let rel = path
+            .strip_prefix(root())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         all.extend(exports(&rel, &src));
     }
     all
@@ -415,7 +426,10 @@ fn zil_h() -> String {
 #[test]
 fn every_exported_function_runs_inside_the_panic_boundary() {
     let exports = all_exports();
-    let capi: Vec<&Export> = exports.iter().filter(|e| e.file.starts_with("src/capi/")).collect();
+    let capi: Vec<&Export> = exports
+        .iter()
+        .filter(|e| e.file.starts_with("src/capi/"))
+        .collect();
     assert!(
         capi.len() >= 10,
         "the scan found only {} exported functions in src/capi: is the scanner broken?",
@@ -523,7 +537,11 @@ fn libzil_exports_exactly_the_functions_of_the_header() {
          link): {unexported:?}",
         lib.display()
     );
-    assert!(exported.len() >= 10, "only {} symbols exported", exported.len());
+    assert!(
+        exported.len() >= 10,
+        "only {} symbols exported",
+        exported.len()
+    );
 }
 
 // --- The scanner's own tests ---------------------------------------------------------------
@@ -621,12 +639,18 @@ fn scanner_finds_each_case() {
     assert_eq!(body("zil_parens"), Body::Boundary);
     assert_eq!(body("zil_in_impl"), Body::Boundary);
     assert_eq!(body("zil_delegate"), Body::Delegates("zil_ok".into()));
-    assert_eq!(body("zil_delegate2"), Body::Delegates("zil_delegate".into()));
+    assert_eq!(
+        body("zil_delegate2"),
+        Body::Delegates("zil_delegate".into())
+    );
     assert!(matches!(body("zil_bare"), Body::Unprotected(_)));
     assert!(matches!(body("zil_edition_2024"), Body::Unprotected(_)));
     assert!(matches!(body("renamed"), Body::Unprotected(_)));
     assert_eq!(body("zil_to_helper"), Body::Delegates("helper".into()));
-    assert_eq!(found[0].line, 7, "line numbers count comments and raw strings");
+    assert_eq!(
+        found[0].line, 7,
+        "line numbers count comments and raw strings"
+    );
 
     let bad = violations(&found);
     let flagged: Vec<&str> = bad

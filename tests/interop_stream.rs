@@ -279,12 +279,21 @@ fn cases() -> Vec<(Vec<u8>, Option<&'static str>)> {
     ]
 }
 
-/// Starts a Python SUB (the original's InputPort) on `addr` with `extra`
-/// arguments and returns it once it is ready.
+/// Starts a Python SUB (the original's InputPort) that connects to (`how`
+/// = `--connect`) or binds (`--bind`) `addr`, takes `count` messages, and
+/// returns it once it is ready, with its endpoint.
 fn python_sub(how: &str, addr: &str, topic: &str, count: usize) -> (Peer, String) {
     let count = count.to_string();
     let peer = Peer::spawn(&[
-        "sub", how, addr, "--topic", topic, "--count", &count, "--timeout", "15",
+        "sub",
+        how,
+        addr,
+        "--topic",
+        topic,
+        "--count",
+        &count,
+        "--timeout",
+        "15",
     ]);
     let endpoint = peer.ready();
     (peer, endpoint)
@@ -300,7 +309,11 @@ fn python_pub(how: &str, addr: &str, topic: &str) -> (Peer, String) {
 /// Checks one line a Python SUB printed against what zil pushed.
 fn assert_py_line(line: &Value, topic: &str, data: &[u8], event: Option<&str>, i: usize) {
     assert_eq!(line["topic"], json!(topic), "message {i}: topic ({line})");
-    let got = unhex(line["data"].as_str().unwrap_or_else(|| panic!("message {i}: {line}")));
+    let got = unhex(
+        line["data"]
+            .as_str()
+            .unwrap_or_else(|| panic!("message {i}: {line}")),
+    );
     assert!(
         got == data,
         "message {i}: data differs: {} bytes received, {} pushed",
@@ -319,7 +332,10 @@ fn sync(peer: &mut Peer, inports: &[&Inport]) -> Vec<u64> {
         .iter()
         .map(|port| {
             let msg = port.recv(WAIT_MS).unwrap_or_else(|e| {
-                panic!("no sync probe from the Python PUB: {e}; stderr:\n{}", peer.stderr())
+                panic!(
+                    "no sync probe from the Python PUB: {e}; stderr:\n{}",
+                    peer.stderr()
+                )
             });
             assert_eq!(msg.event(), Some(SYNC_EVENT), "expected a sync probe first");
             1
@@ -379,7 +395,11 @@ fn zil_to_python(out_addr: &str) {
     let out = Outport::new(out_addr, "asr").expect("outport binds");
     let cases = cases();
     let (mut py, _) = python_sub("--connect", out.endpoint(), "asr", cases.len());
-    assert_eq!(out.wait_subscribers(1, WAIT_MS).expect("python SUB subscribes"), 1);
+    assert_eq!(
+        out.wait_subscribers(1, WAIT_MS)
+            .expect("python SUB subscribes"),
+        1
+    );
     for (data, event) in &cases {
         out.push(data, *event).expect("push");
     }
@@ -387,7 +407,11 @@ fn zil_to_python(out_addr: &str) {
         assert_py_line(&py.next(), "asr", data, *event, i);
     }
     let status = py.wait_exit();
-    assert!(status.success(), "python SUB exit {status}; stderr:\n{}", py.stderr());
+    assert!(
+        status.success(),
+        "python SUB exit {status}; stderr:\n{}",
+        py.stderr()
+    );
     let stats = out.stats();
     assert_eq!(stats.messages_sent, cases.len() as u64);
     let bytes: usize = cases.iter().map(|(d, _)| d.len()).sum();
@@ -416,7 +440,8 @@ fn zil_outport_connects_to_python_sub_that_binds() {
         ..PortOptions::default()
     };
     let out = Outport::with_options(&endpoint, "asr", &opts).expect("outport connects");
-    out.wait_subscribers(1, WAIT_MS).expect("python SUB subscribes");
+    out.wait_subscribers(1, WAIT_MS)
+        .expect("python SUB subscribes");
     for (data, event) in &cases {
         out.push(data, *event).expect("push");
     }
@@ -513,7 +538,9 @@ fn original_leaks_prefix_topics_zil_matches_exactly_zil_to_python() {
     let msg = prefix.recv(WAIT_MS).expect("prefix inport receives asr2");
     assert_msg(&msg, "asr2", b"meant for asr2", Some("EOS"), 0);
     // zil, exact (default): filtered and counted.
-    let err = exact.recv(300).expect_err("exact inport must not receive asr2");
+    let err = exact
+        .recv(300)
+        .expect_err("exact inport must not receive asr2");
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     let stats = exact.stats();
     assert_eq!(stats.messages_filtered, 1, "{stats:?}");
@@ -543,17 +570,41 @@ fn original_leaks_prefix_topics_zil_matches_exactly_python_to_zil() {
     py.end();
 
     assert_msg(&recv_real(&exact, &mut probes[0]), "asr", b"one", None, 0);
-    assert_msg(&recv_real(&exact, &mut probes[0]), "asr", b"", Some("EOS"), 1);
+    assert_msg(
+        &recv_real(&exact, &mut probes[0]),
+        "asr",
+        b"",
+        Some("EOS"),
+        1,
+    );
     assert_drained(&exact, &mut probes[0]);
     let stats = exact.stats();
     assert_eq!(stats.messages_filtered, 2, "{stats:?}");
     assert_eq!(stats.messages_received, 2 + probes[0], "{stats:?}");
     assert_eq!(stats.messages_rejected, 0, "{stats:?}");
 
-    assert_msg(&recv_real(&prefix, &mut probes[1]), "asr2", b"two", Some("pcm"), 0);
+    assert_msg(
+        &recv_real(&prefix, &mut probes[1]),
+        "asr2",
+        b"two",
+        Some("pcm"),
+        0,
+    );
     assert_msg(&recv_real(&prefix, &mut probes[1]), "asr", b"one", None, 1);
-    assert_msg(&recv_real(&prefix, &mut probes[1]), "asr2", b"", Some("EOS"), 2);
-    assert_msg(&recv_real(&prefix, &mut probes[1]), "asr", b"", Some("EOS"), 3);
+    assert_msg(
+        &recv_real(&prefix, &mut probes[1]),
+        "asr2",
+        b"",
+        Some("EOS"),
+        2,
+    );
+    assert_msg(
+        &recv_real(&prefix, &mut probes[1]),
+        "asr",
+        b"",
+        Some("EOS"),
+        3,
+    );
     assert_drained(&prefix, &mut probes[1]);
     let stats = prefix.stats();
     assert_eq!(stats.messages_filtered, 0, "{stats:?}");
@@ -634,7 +685,9 @@ fn zil_rejects_malformed_messages_from_raw_pyzmq_pub() {
     assert_py_line(&line, "asr", b"valid 1", None, 0);
     let line = original.next();
     assert!(
-        line["error"].as_str().is_some_and(|e| e.starts_with("ValueError")),
+        line["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("ValueError")),
         "the original raises on a two-frame message: {line}"
     );
     assert_eq!(original.wait_exit().code(), Some(4));
