@@ -1,0 +1,1026 @@
+//! zil's streaming ports from Rust: round trips over tcp, ipc and inproc,
+//! topic matching, timeouts, wake-ups, concurrent pushes, subscriber
+//! counting, attachment options, address errors, counters, and malformed
+//! messages sent by a raw ZeroMQ publisher.
+//!
+//! Every wait is bounded and every test has its own ephemeral port, ipc path
+//! or inproc name, so the tests run in parallel.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Barrier};
+use std::time::{Duration, Instant};
+use zil::stream::{Inport, Message, Outport};
+use zil::{Attach, Error, ErrorKind, PortOptions, TopicMatch};
+
+/// Upper bound of any single wait in these tests.
+const WAIT_MS: i32 = 10_000;
+const WAIT: Duration = Duration::from_millis(WAIT_MS as u64);
+
+// --- Helpers ------------------------------------------------------------------
+
+fn unique() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// An ipc:// endpoint in the temp dir, removed when dropped.
+struct IpcPath(PathBuf);
+
+impl IpcPath {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("zil-test-{}.sock", unique()));
+        let _ = std::fs::remove_file(&path);
+        IpcPath(path)
+    }
+
+    fn endpoint(&self) -> String {
+        format!("ipc://{}", self.0.display())
+    }
+}
+
+impl Drop for IpcPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn inproc() -> String {
+    format!("inproc://zil-test-{}", unique())
+}
+
+fn unlimited() -> PortOptions {
+    PortOptions {
+        sndhwm: 0,
+        rcvhwm: 0,
+        ..PortOptions::default()
+    }
+}
+
+fn with_attach(attach: Attach) -> PortOptions {
+    PortOptions {
+        attach: Some(attach),
+        ..PortOptions::default()
+    }
+}
+
+fn prefix() -> PortOptions {
+    PortOptions {
+        topic_match: TopicMatch::Prefix,
+        ..PortOptions::default()
+    }
+}
+
+/// An output port bound to `addr` and an input port connected to it, with
+/// the subscription known to have arrived (no slow joiner).
+fn pair(addr: &str, topic: &str, opts: &PortOptions) -> (Outport, Inport) {
+    let out = Outport::with_options(addr, topic, opts).expect("outport binds");
+    let inp = Inport::with_options(out.endpoint(), topic, opts).expect("inport connects");
+    assert_eq!(
+        out.wait_subscribers(1, WAIT_MS)
+            .expect("subscriber arrives"),
+        1
+    );
+    (out, inp)
+}
+
+/// Waits until `out` counts `n` subscribers when they are bound input
+/// ports: a bound SUB sends its subscription to a publisher that connected
+/// only while its owner calls into it (libzmq processes the new connection
+/// inside `recv`), so the inports are polled meanwhile.
+fn wait_bound_subscribers(out: &Outport, inports: &[&Inport], n: usize) {
+    let start = Instant::now();
+    loop {
+        for inp in inports {
+            match inp.recv(0) {
+                Err(e) => assert_kind(&e, ErrorKind::Timeout),
+                Ok(_) => panic!("nothing was pushed yet"),
+            }
+        }
+        if out.wait_subscribers(n, 5).is_ok() {
+            return;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "{} of {n} subscribers on '{}'",
+            out.subscribers(),
+            out.endpoint()
+        );
+    }
+}
+
+fn recv(port: &Inport) -> Message {
+    port.recv(WAIT_MS)
+        .unwrap_or_else(|e| panic!("expected a message on '{}': {e}", port.endpoint()))
+}
+
+fn assert_kind(err: &Error, kind: ErrorKind) {
+    assert_eq!(err.kind(), kind, "unexpected error: {err}");
+}
+
+/// Asserts that nothing more arrives within a short while.
+fn assert_empty(port: &Inport) {
+    match port.recv(150) {
+        Ok(msg) => panic!(
+            "unexpected message: topic {:?} event {:?} {} bytes",
+            msg.topic(),
+            msg.event(),
+            msg.data().len()
+        ),
+        Err(e) => assert_kind(&e, ErrorKind::Timeout),
+    }
+}
+
+/// A payload whose bytes depend on its index and length.
+fn payload(seed: usize, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(31) ^ seed.wrapping_mul(131) ^ (i >> 8)) as u8)
+        .collect()
+}
+
+const EVENTS: [Option<&str>; 7] = [
+    None,
+    Some("pcm"),
+    Some("EOS"),
+    Some("FINAL"),
+    Some("INTERMEDIATE"),
+    Some("signin"),
+    Some("signout"),
+];
+
+/// Pushes `n` messages of varied sizes and events (empty payloads
+/// included), receives them in order and checks every byte and the counters.
+fn round_trip(out: &Outport, inp: &Inport, n: usize) {
+    let topic = out.topic().to_owned();
+    let before_out = out.stats();
+    let before_in = inp.stats();
+    let mut bytes = 0u64;
+    let receiver = std::thread::scope(|s| {
+        let r = s.spawn(|| {
+            for i in 0..n {
+                let msg = recv(inp);
+                assert_eq!(msg.topic(), topic, "message {i}");
+                assert_eq!(msg.event(), EVENTS[i % EVENTS.len()], "message {i}");
+                assert!(
+                    msg.data() == payload(i, i % 300),
+                    "message {i}: data differs"
+                );
+            }
+        });
+        for i in 0..n {
+            let data = payload(i, i % 300);
+            bytes += data.len() as u64;
+            out.push(&data, EVENTS[i % EVENTS.len()]).expect("push");
+        }
+        r.join()
+    });
+    if let Err(panic) = receiver {
+        std::panic::resume_unwind(panic);
+    }
+    assert_empty(inp);
+    let (o, i) = (out.stats(), inp.stats());
+    assert_eq!(o.messages_sent - before_out.messages_sent, n as u64);
+    assert_eq!(o.bytes_sent - before_out.bytes_sent, bytes);
+    assert_eq!(i.messages_received - before_in.messages_received, n as u64);
+    assert_eq!(i.bytes_received - before_in.bytes_received, bytes);
+    assert_eq!(i.messages_rejected, before_in.messages_rejected);
+    assert_eq!(i.messages_filtered, before_in.messages_filtered);
+}
+
+// --- Round trips --------------------------------------------------------------
+
+#[test]
+fn round_trip_tcp_loopback() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &unlimited());
+    assert!(
+        out.endpoint().starts_with("tcp://127.0.0.1:") && !out.endpoint().ends_with(":*"),
+        "the ephemeral port is resolved: {}",
+        out.endpoint()
+    );
+    round_trip(&out, &inp, 20_000);
+}
+
+#[test]
+fn round_trip_ipc() {
+    let path = IpcPath::new();
+    let (out, inp) = pair(&path.endpoint(), "asr", &unlimited());
+    assert_eq!(out.endpoint(), path.endpoint());
+    round_trip(&out, &inp, 5_000);
+}
+
+#[test]
+fn round_trip_inproc() {
+    let addr = inproc();
+    let (out, inp) = pair(&addr, "asr", &unlimited());
+    assert_eq!(out.endpoint(), addr);
+    round_trip(&out, &inp, 5_000);
+}
+
+/// Default high-water marks (1000): a burst below them loses nothing.
+/// (A longer burst may lose messages: `push` never blocks, PUB semantics.)
+#[test]
+fn round_trip_with_default_options() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    round_trip(&out, &inp, 500);
+}
+
+#[test]
+fn empty_payloads_and_every_event_round_trip() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    for event in EVENTS {
+        out.push(b"", event).expect("push");
+    }
+    out.push(b"", Some("")).expect("push an empty event");
+    out.push(b"", Some("événement ✓"))
+        .expect("push a non-ASCII event");
+    for event in EVENTS {
+        let msg = recv(&inp);
+        assert!(msg.data().is_empty());
+        assert_eq!(msg.event(), event);
+    }
+    let msg = recv(&inp);
+    assert_eq!(
+        msg.event(),
+        Some(""),
+        "an empty event is an event, not None"
+    );
+    assert_eq!(recv(&inp).event(), Some("événement ✓"));
+    assert_eq!(inp.stats().bytes_received, 0);
+}
+
+/// The wire cannot tell the event `"None"` from no event (the original maps
+/// the frame `None` back to no event): zil does the same.
+#[test]
+fn event_spelled_none_reads_as_no_event() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    out.push(b"x", Some("None")).expect("push");
+    out.push(b"y", Some("none")).expect("push");
+    assert_eq!(recv(&inp).event(), None);
+    assert_eq!(recv(&inp).event(), Some("none"));
+}
+
+#[test]
+fn every_byte_value_round_trips() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    let all: Vec<u8> = (0..=255u8).collect();
+    out.push(&all, Some("pcm")).expect("push");
+    out.push(b"\0", None).expect("push");
+    let msg = recv(&inp);
+    assert_eq!(msg.data(), &all[..]);
+    assert_eq!(recv(&inp).data(), b"\0");
+}
+
+/// Payloads of 4 MiB and more, copied (`push`) and handed over (`push_owned`),
+/// over each transport.
+#[test]
+fn large_payloads_round_trip() {
+    let path = IpcPath::new();
+    for addr in ["tcp://127.0.0.1:*".to_owned(), path.endpoint(), inproc()] {
+        let (out, inp) = pair(&addr, "video", &unlimited());
+        let sizes = [4 << 20, (4 << 20) + 1, 9 << 20];
+        for (i, &size) in sizes.iter().enumerate() {
+            let data = payload(i, size);
+            if i % 2 == 0 {
+                out.push(&data, Some("pcm")).expect("push");
+            } else {
+                out.push_owned(data.into_boxed_slice(), Some("pcm"))
+                    .expect("push_owned");
+            }
+        }
+        for (i, &size) in sizes.iter().enumerate() {
+            let msg = recv(&inp);
+            assert_eq!(msg.data().len(), size, "{addr}: message {i}");
+            assert!(
+                msg.data() == payload(i, size),
+                "{addr}: message {i} differs"
+            );
+            assert_eq!(msg.event(), Some("pcm"));
+        }
+        let total: usize = sizes.iter().sum();
+        assert_eq!(out.stats().bytes_sent, total as u64, "{addr}");
+        assert_eq!(inp.stats().bytes_received, total as u64, "{addr}");
+    }
+}
+
+#[test]
+fn unicode_and_empty_topics_round_trip() {
+    for topic in ["ünïcödé/主题", ""] {
+        let (out, inp) = pair("tcp://127.0.0.1:*", topic, &PortOptions::default());
+        out.push(b"data", Some("EOS")).expect("push");
+        let msg = recv(&inp);
+        assert_eq!(msg.topic(), topic);
+        assert_eq!(msg.data(), b"data");
+    }
+}
+
+// --- Topic matching -------------------------------------------------------------
+
+/// Publishers of `asr`, `asr2` and `asr/x` connect to one bound input port:
+/// exact matching (the default) keeps only `asr` and counts the others as
+/// filtered; prefix matching (the original's behaviour) takes all three.
+#[test]
+fn exact_topic_match_by_default_prefix_on_request() {
+    for (opts, expect) in [
+        (PortOptions::default(), vec!["asr"]),
+        (prefix(), vec!["asr", "asr/x", "asr2"]),
+    ] {
+        let opts = PortOptions {
+            attach: Some(Attach::Bind),
+            ..opts
+        };
+        let inp = Inport::with_options("tcp://127.0.0.1:*", "asr", &opts).expect("inport binds");
+        let outs: Vec<Outport> = ["asr", "asr2", "asr/x"]
+            .iter()
+            .map(|topic| {
+                let out =
+                    Outport::with_options(inp.endpoint(), topic, &with_attach(Attach::Connect))
+                        .expect("outport connects");
+                wait_bound_subscribers(&out, &[&inp], 1);
+                out
+            })
+            .collect();
+        for out in &outs {
+            for k in 0..3 {
+                out.push(format!("{} {k}", out.topic()).as_bytes(), None)
+                    .expect("push");
+            }
+        }
+        let mut got = Vec::new();
+        for _ in 0..expect.len() * 3 {
+            let msg = recv(&inp);
+            assert_eq!(
+                String::from_utf8_lossy(msg.data()).split(' ').next(),
+                Some(msg.topic()),
+                "a message carries its own topic"
+            );
+            got.push(msg.topic().to_owned());
+        }
+        assert_empty(&inp);
+        got.sort();
+        got.dedup();
+        assert_eq!(got, expect, "{:?}", opts.topic_match);
+        let stats = inp.stats();
+        assert_eq!(stats.messages_received, expect.len() as u64 * 3);
+        assert_eq!(stats.messages_filtered, 9 - expect.len() as u64 * 3);
+        assert_eq!(stats.messages_rejected, 0);
+    }
+}
+
+/// A shorter publisher topic never reaches a longer subscription (libzmq
+/// filters it at the publisher) and does not count as a subscriber.
+#[test]
+fn shorter_topic_is_neither_delivered_nor_counted() {
+    let out = Outport::new("tcp://127.0.0.1:*", "as").expect("outport");
+    let inp = Inport::with_options(out.endpoint(), "asr", &prefix()).expect("inport");
+    let err = out
+        .wait_subscribers(1, 200)
+        .expect_err("'asr' does not subscribe to 'as'");
+    assert_kind(&err, ErrorKind::Timeout);
+    out.push(b"x", None).expect("push");
+    assert_empty(&inp);
+}
+
+// --- Timeouts -------------------------------------------------------------------
+
+#[test]
+fn recv_timeouts_are_bounded() {
+    let out = Outport::new("tcp://127.0.0.1:*", "asr").expect("outport");
+    let inp = Inport::new(out.endpoint(), "asr").expect("inport");
+
+    let t = Instant::now();
+    let err = inp.recv(0).expect_err("nothing queued");
+    assert_kind(&err, ErrorKind::Timeout);
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "recv(0) took {:?}",
+        t.elapsed()
+    );
+    assert!(
+        err.message().contains(inp.endpoint()) && err.message().contains("asr"),
+        "the timeout names endpoint and topic: {err}"
+    );
+
+    let t = Instant::now();
+    let err = inp.recv(100).expect_err("nothing sent");
+    let took = t.elapsed();
+    assert_kind(&err, ErrorKind::Timeout);
+    assert!(
+        took >= Duration::from_millis(100) && took < Duration::from_millis(1000),
+        "recv(100) took {took:?}"
+    );
+}
+
+/// `recv(0)` hands out what is queued without waiting.
+#[test]
+fn recv_zero_takes_queued_messages() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    out.push(b"queued", None).expect("push");
+    let start = Instant::now();
+    let msg = loop {
+        match inp.recv(0) {
+            Ok(msg) => break msg,
+            Err(e) => assert_kind(&e, ErrorKind::Timeout),
+        }
+        assert!(start.elapsed() < WAIT, "the message never arrived");
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    assert_eq!(msg.data(), b"queued");
+}
+
+#[test]
+fn wait_subscribers_timeouts_are_bounded() {
+    let out = Outport::new("tcp://127.0.0.1:*", "asr").expect("outport");
+    let t = Instant::now();
+    let err = out.wait_subscribers(1, 0).expect_err("no subscriber");
+    assert_kind(&err, ErrorKind::Timeout);
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "took {:?}",
+        t.elapsed()
+    );
+
+    let t = Instant::now();
+    let err = out.wait_subscribers(1, 100).expect_err("no subscriber");
+    let took = t.elapsed();
+    assert_kind(&err, ErrorKind::Timeout);
+    assert!(
+        took >= Duration::from_millis(100) && took < Duration::from_millis(1000),
+        "wait_subscribers(1, 100) took {took:?}"
+    );
+    assert_eq!(
+        out.wait_subscribers(0, 0)
+            .expect("zero subscribers are there"),
+        0
+    );
+}
+
+// --- Wake-ups -------------------------------------------------------------------
+
+/// A receive blocked forever in another thread returns `Interrupted` when
+/// woken; the port keeps working afterwards.
+#[test]
+fn wake_interrupts_a_blocked_recv_in_another_thread() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    let inp = Arc::new(inp);
+    let (tx, rx) = mpsc::channel();
+    let receiver = Arc::clone(&inp);
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let _ = tx.send(receiver.recv(-1).map(|m| m.data().to_vec()));
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    inp.wake();
+    let result = rx
+        .recv_timeout(WAIT)
+        .expect("the blocked recv(-1) returns after wake()");
+    let err = result.expect_err("woken, not a message");
+    assert_kind(&err, ErrorKind::Interrupted);
+    assert!(err.message().contains(inp.endpoint()), "{err}");
+    assert!(started.elapsed() < WAIT);
+
+    out.push(b"after wake", None).expect("push");
+    assert_eq!(recv(&inp).data(), b"after wake");
+}
+
+/// A wake-up with no receive blocked interrupts the next receive once.
+#[test]
+fn wake_before_recv_interrupts_the_next_recv_once() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    inp.wake();
+    let t = Instant::now();
+    assert_kind(
+        &inp.recv(WAIT_MS).expect_err("woken"),
+        ErrorKind::Interrupted,
+    );
+    assert!(t.elapsed() < Duration::from_millis(500));
+    assert_kind(
+        &inp.recv(50).expect_err("one wake, one interruption"),
+        ErrorKind::Timeout,
+    );
+    out.push(b"m", None).expect("push");
+    assert_eq!(recv(&inp).data(), b"m");
+}
+
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes one timespec we own.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// CPU time this thread spends in `inp.recv(ms)` (which must time out).
+fn cpu_of_idle_recv(inp: &Inport, ms: i32) -> Duration {
+    let before = thread_cpu_time();
+    let err = inp.recv(ms).expect_err("nothing is sent");
+    let cpu = thread_cpu_time() - before;
+    assert_kind(&err, ErrorKind::Timeout);
+    cpu
+}
+
+/// A `wake()` racing with a receive that consumes it must not leave the
+/// wake-up descriptor readable with nothing pending: every later receive
+/// would then busy-loop on `zmq_poll` until its deadline (`recv(-1)`: 100 %
+/// CPU forever). Each trial wakes from another thread while this thread
+/// polls, then checks that an idle `recv` sleeps instead of spinning.
+#[test]
+fn wake_racing_with_recv_leaves_no_busy_loop() {
+    let out = Outport::new("tcp://127.0.0.1:*", "asr").expect("outport");
+    let inp = Arc::new(Inport::new(out.endpoint(), "asr").expect("inport"));
+    let (go_tx, go_rx) = mpsc::channel::<bool>();
+    let waker = {
+        let inp = Arc::clone(&inp);
+        std::thread::spawn(move || {
+            while let Ok(true) = go_rx.recv() {
+                for _ in 0..64 {
+                    std::hint::spin_loop();
+                }
+                inp.wake();
+            }
+        })
+    };
+    let started = Instant::now();
+    let mut trials = 0;
+    while trials < 1500 && started.elapsed() < Duration::from_secs(8) {
+        trials += 1;
+        go_tx.send(true).expect("waker thread is alive");
+        let polling = Instant::now();
+        loop {
+            match inp.recv(0) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => break,
+                Err(e) => assert_kind(&e, ErrorKind::Timeout),
+                Ok(_) => panic!("nothing is sent"),
+            }
+            assert!(polling.elapsed() < WAIT, "wake() was never seen");
+        }
+        // An idle 1 ms receive costs a few µs of CPU when it sleeps in poll.
+        if cpu_of_idle_recv(&inp, 1) > Duration::from_micros(600) {
+            // Confirm with a longer wait before calling it a busy loop.
+            let cpu = cpu_of_idle_recv(&inp, 20);
+            assert!(
+                cpu < Duration::from_millis(10),
+                "after trial {trials}, an idle Inport::recv(20) burned {cpu:?} of CPU: \
+                 wake() raced with the receive that consumed it and left the \
+                 wake-up eventfd readable with no wake-up pending, so zmq_poll \
+                 returns at once and recv busy-loops until its deadline"
+            );
+        }
+    }
+    let _ = go_tx.send(false);
+    waker.join().expect("waker thread");
+}
+
+// --- Concurrency ------------------------------------------------------------------
+
+/// Four threads push to one output port at once (unlimited high-water
+/// marks): every message arrives whole, each thread's messages in order.
+#[test]
+fn four_threads_push_to_one_outport() {
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 5_000;
+    let (out, inp) = pair("tcp://127.0.0.1:*", "pcm", &unlimited());
+    let barrier = Barrier::new(THREADS);
+    let mut sent_bytes = 0u64;
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (out, barrier) = (&out, &barrier);
+            s.spawn(move || {
+                let event = format!("thread-{t}");
+                barrier.wait();
+                for seq in 0..PER_THREAD {
+                    let mut data = vec![t as u8];
+                    data.extend_from_slice(&(seq as u32).to_le_bytes());
+                    data.extend(payload(t * PER_THREAD + seq, seq % 97));
+                    let event = if seq % 10 == 0 {
+                        None
+                    } else {
+                        Some(event.as_str())
+                    };
+                    out.push(&data, event).expect("push");
+                }
+            });
+        }
+        let mut next = [0usize; THREADS];
+        for _ in 0..THREADS * PER_THREAD {
+            let msg = recv(&inp);
+            let data = msg.data();
+            assert!(data.len() >= 5, "short message");
+            let t = data[0] as usize;
+            let seq = u32::from_le_bytes(data[1..5].try_into().unwrap()) as usize;
+            assert!(t < THREADS, "bad thread id {t}");
+            assert_eq!(seq, next[t], "thread {t}: messages out of order or lost");
+            next[t] += 1;
+            assert!(
+                data[5..] == payload(t * PER_THREAD + seq, seq % 97)[..],
+                "thread {t} message {seq}: data differs"
+            );
+            let expected_event = (seq % 10 != 0).then(|| format!("thread-{t}"));
+            assert_eq!(
+                msg.event(),
+                expected_event.as_deref(),
+                "thread {t} message {seq}"
+            );
+            sent_bytes += data.len() as u64;
+        }
+    });
+    assert_empty(&inp);
+    assert_eq!(out.stats().messages_sent, (THREADS * PER_THREAD) as u64);
+    assert_eq!(out.stats().bytes_sent, sent_bytes);
+    assert_eq!(inp.stats().messages_received, (THREADS * PER_THREAD) as u64);
+}
+
+/// Two threads receive from one input port: each message is handed out
+/// exactly once.
+#[test]
+fn two_threads_receive_from_one_inport() {
+    const N: usize = 4_000;
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &unlimited());
+    let (seen_a, seen_b) = std::thread::scope(|s| {
+        let take = || {
+            let mut seen = Vec::new();
+            while let Ok(msg) = inp.recv(300) {
+                seen.push(u32::from_le_bytes(msg.data().try_into().unwrap()));
+            }
+            seen
+        };
+        let a = s.spawn(take);
+        let b = s.spawn(take);
+        for i in 0..N as u32 {
+            out.push(&i.to_le_bytes(), None).expect("push");
+        }
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let all: HashSet<u32> = seen_a.iter().chain(&seen_b).copied().collect();
+    assert_eq!(seen_a.len() + seen_b.len(), N, "no message twice");
+    assert_eq!(all.len(), N, "every message once");
+}
+
+#[test]
+fn ports_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Outport>();
+    send_sync::<Inport>();
+    send::<Message>();
+}
+
+// --- Subscribers ------------------------------------------------------------------
+
+/// `wait_subscribers` counts the subscribers of the port's topic (not those
+/// of other topics), times out naming the endpoint, and sees a subscriber
+/// leave.
+#[test]
+fn wait_subscribers_counts_subscribers_of_the_topic() {
+    let out = Outport::new("tcp://127.0.0.1:*", "asr").expect("outport");
+    let a = Inport::new(out.endpoint(), "asr").expect("inport a");
+    let b = Inport::new(out.endpoint(), "asr").expect("inport b");
+    let _other = Inport::new(out.endpoint(), "video").expect("inport of another topic");
+    assert_eq!(
+        out.wait_subscribers(2, WAIT_MS).expect("two subscribers"),
+        2
+    );
+
+    let err = out
+        .wait_subscribers(3, 200)
+        .expect_err("only two subscribe to 'asr'");
+    assert_kind(&err, ErrorKind::Timeout);
+    assert!(
+        err.message().contains(out.endpoint()),
+        "the timeout names the endpoint: {err}"
+    );
+    assert!(err.message().contains("2 of 3"), "and the count: {err}");
+    assert_eq!(out.subscribers(), 2);
+
+    out.push(b"both", None).expect("push");
+    assert_eq!(recv(&a).data(), b"both");
+    assert_eq!(recv(&b).data(), b"both");
+
+    drop(b);
+    let start = Instant::now();
+    while out.subscribers() != 1 {
+        assert!(
+            start.elapsed() < WAIT,
+            "a closed subscriber is still counted"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+// --- Attachment -------------------------------------------------------------------
+
+/// The input port binds and the output port connects (`PortOptions.attach`),
+/// over tcp, ipc and inproc.
+#[test]
+fn reversed_attachment_round_trips() {
+    let path = IpcPath::new();
+    for addr in ["tcp://127.0.0.1:*".to_owned(), path.endpoint(), inproc()] {
+        let bind = PortOptions {
+            attach: Some(Attach::Bind),
+            ..unlimited()
+        };
+        let connect = PortOptions {
+            attach: Some(Attach::Connect),
+            ..unlimited()
+        };
+        let inp = Inport::with_options(&addr, "asr", &bind).expect("inport binds");
+        let out = Outport::with_options(inp.endpoint(), "asr", &connect).expect("outport connects");
+        assert_eq!(out.endpoint(), inp.endpoint());
+        wait_bound_subscribers(&out, &[&inp], 1);
+        round_trip(&out, &inp, 500);
+    }
+}
+
+/// A connecting input port may start before its publisher binds.
+#[test]
+fn inport_connects_before_outport_binds() {
+    let path = IpcPath::new();
+    let inp = Inport::new(&path.endpoint(), "asr").expect("connects to nothing yet");
+    let out = Outport::new(&path.endpoint(), "asr").expect("binds later");
+    out.wait_subscribers(1, WAIT_MS)
+        .expect("the subscriber reconnects");
+    out.push(b"late", None).expect("push");
+    assert_eq!(recv(&inp).data(), b"late");
+}
+
+// --- Address errors ---------------------------------------------------------------
+
+#[test]
+fn invalid_endpoints_are_errors_naming_the_address() {
+    for addr in [
+        "tcp://nope",
+        "garbage",
+        "foo://bar",
+        "udp://127.0.0.1:5555",
+        "tcp://127.0.0.1:notaport",
+        "tcp://",
+        "ipc://",
+        "inproc://",
+    ] {
+        let errors = [
+            Outport::new(addr, "t").err(),
+            Inport::new(addr, "t").err(),
+            Inport::with_options(addr, "t", &with_attach(Attach::Bind)).err(),
+            Outport::with_options(addr, "t", &with_attach(Attach::Connect)).err(),
+        ];
+        for (i, err) in errors.into_iter().enumerate() {
+            let err = err.unwrap_or_else(|| panic!("'{addr}' accepted (case {i})"));
+            assert!(
+                matches!(err.kind(), ErrorKind::InvalidArgument | ErrorKind::Zmq),
+                "'{addr}' (case {i}): {:?}: {err}",
+                err.kind()
+            );
+            assert!(
+                err.message().contains(&format!("'{addr}'")),
+                "the message names '{addr}': {err}"
+            );
+        }
+    }
+    let err = Outport::new("", "t").err().expect("empty address refused");
+    assert_kind(&err, ErrorKind::InvalidArgument);
+    let err = Inport::new("", "t").err().expect("empty address refused");
+    assert_kind(&err, ErrorKind::InvalidArgument);
+}
+
+/// Port numbers outside 0..=65535 are invalid endpoints, but libzmq wraps
+/// some of them around (`:70000` binds port 4464, `:-1` binds 65535) and
+/// accepts others on connect; zil passes them through.
+#[test]
+fn tcp_port_out_of_range_is_an_invalid_argument() {
+    let mut accepted = Vec::new();
+    for addr in ["tcp://127.0.0.1:70000", "tcp://127.0.0.1:-1"] {
+        if let Ok(out) = Outport::new(addr, "t") {
+            accepted.push(format!("Outport::new(\"{addr}\") bound {}", out.endpoint()));
+        }
+    }
+    if Inport::new("tcp://127.0.0.1:65536", "t").is_ok() {
+        accepted.push("Inport::new(\"tcp://127.0.0.1:65536\") connected".into());
+    }
+    assert!(
+        accepted.is_empty(),
+        "out-of-range tcp ports must give InvalidArgument, but:\n  {}",
+        accepted.join("\n  ")
+    );
+}
+
+#[test]
+fn address_in_use_is_an_error_naming_the_address() {
+    let out = Outport::new("tcp://127.0.0.1:*", "t").expect("outport");
+    let ep = out.endpoint().to_owned();
+    for err in [
+        Outport::new(&ep, "t").err(),
+        Inport::with_options(&ep, "t", &with_attach(Attach::Bind)).err(),
+    ] {
+        let err = err.expect("the address is in use");
+        assert_kind(&err, ErrorKind::Zmq);
+        assert!(err.message().contains(&ep), "names the address: {err}");
+        assert!(err.message().contains("in use"), "names the cause: {err}");
+    }
+    let name = inproc();
+    let _first = Outport::new(&name, "t").expect("outport");
+    let err = Outport::new(&name, "t").err().expect("inproc name in use");
+    assert!(err.message().contains(&name), "{err}");
+}
+
+#[test]
+fn negative_high_water_marks_are_invalid() {
+    for opts in [
+        PortOptions {
+            sndhwm: -1,
+            ..PortOptions::default()
+        },
+        PortOptions {
+            rcvhwm: -5,
+            ..PortOptions::default()
+        },
+    ] {
+        assert_kind(
+            &Outport::with_options("tcp://127.0.0.1:*", "t", &opts)
+                .err()
+                .expect("refused"),
+            ErrorKind::InvalidArgument,
+        );
+        assert_kind(
+            &Inport::with_options("tcp://127.0.0.1:5555", "t", &opts)
+                .err()
+                .expect("refused"),
+            ErrorKind::InvalidArgument,
+        );
+    }
+}
+
+// --- Counters -----------------------------------------------------------------------
+
+#[test]
+fn stats_count_exactly() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    assert_eq!(out.stats(), zil::Stats::default());
+    assert_eq!(inp.stats(), zil::Stats::default());
+    out.push(b"12345", None).expect("push");
+    out.push(b"", Some("EOS")).expect("push");
+    out.push_owned(vec![7u8; 7].into_boxed_slice(), Some("pcm"))
+        .expect("push_owned");
+    for _ in 0..3 {
+        recv(&inp);
+    }
+    let o = out.stats();
+    assert_eq!(
+        o,
+        zil::Stats {
+            messages_sent: 3,
+            bytes_sent: 12,
+            ..zil::Stats::default()
+        }
+    );
+    let i = inp.stats();
+    assert_eq!(
+        i,
+        zil::Stats {
+            messages_received: 3,
+            bytes_received: 12,
+            ..zil::Stats::default()
+        }
+    );
+    // Timeouts and wake-ups count nothing.
+    let _ = inp.recv(0);
+    inp.wake();
+    let _ = inp.recv(0);
+    assert_eq!(inp.stats(), i);
+}
+
+// --- Malformed messages from a raw ZeroMQ publisher -------------------------------
+
+/// A raw XPUB (a PUB to its subscribers) that knows when a subscription
+/// has arrived, so nothing it sends afterwards is lost to the slow joiner.
+struct RawPub {
+    _ctx: zmq::Context,
+    socket: zmq::Socket,
+    endpoint: String,
+}
+
+impl RawPub {
+    fn bind() -> RawPub {
+        let ctx = zmq::Context::new();
+        let socket = ctx.socket(zmq::XPUB).expect("xpub");
+        socket.set_sndhwm(0).expect("sndhwm");
+        // Pass every subscription up, also a second one to the same topic.
+        socket.set_xpub_verbose(true).expect("xpub_verbose");
+        socket.set_linger(1000).expect("linger");
+        socket.set_rcvtimeo(WAIT_MS).expect("rcvtimeo");
+        socket.bind("tcp://127.0.0.1:*").expect("bind");
+        let endpoint = socket.get_last_endpoint().unwrap().unwrap();
+        RawPub {
+            _ctx: ctx,
+            socket,
+            endpoint,
+        }
+    }
+
+    /// Waits (bounded) for `n` subscriptions.
+    fn wait_subscriptions(&self, n: usize) {
+        for _ in 0..n {
+            let sub = self.socket.recv_bytes(0).expect("a subscription arrives");
+            assert_eq!(sub.first(), Some(&1), "a subscribe message");
+        }
+    }
+
+    fn send(&self, frames: &[&[u8]]) {
+        self.socket.send_multipart(frames, 0).expect("send");
+    }
+}
+
+/// Messages with 1, 2, 4 and 5 frames and non-UTF-8 events or topics
+/// between valid ones: each bad one is skipped and counted as rejected (or,
+/// for a topic that is not the port's, filtered), every valid one is
+/// delivered in order.
+#[test]
+fn malformed_messages_are_rejected_and_counted() {
+    let raw = RawPub::bind();
+    let exact = Inport::new(&raw.endpoint, "asr").expect("exact inport");
+    let pre = Inport::with_options(&raw.endpoint, "asr", &prefix()).expect("prefix inport");
+    raw.wait_subscriptions(2);
+
+    raw.send(&[b"asr", b"valid 1", b"None"]);
+    raw.send(&[b"asr", b"two frames"]);
+    raw.send(&[b"asr", b"valid 2", b"pcm"]);
+    raw.send(&[b"asr", b"four", b"frames", b"!"]);
+    raw.send(&[b"asr", b"", b"EOS"]);
+    raw.send(&[b"asr", b"bad event", b"\xff\xfe"]);
+    raw.send(&[b"asr"]);
+    raw.send(&[b"asr", b"valid 4", b"\xc3\xa9"]); // "é"
+    raw.send(&[b"asr\xff", b"bad topic", b"EOS"]);
+    raw.send(&[b"asr", b"five", b"frames", b"in", b"all"]);
+    raw.send(&[b"asr", b"half a code point", b"\xc3"]);
+    raw.send(&[b"asr", b"valid 5", b"FINAL"]);
+
+    let valid: [(&[u8], Option<&str>); 5] = [
+        (b"valid 1", None),
+        (b"valid 2", Some("pcm")),
+        (b"", Some("EOS")),
+        (b"valid 4", Some("é")),
+        (b"valid 5", Some("FINAL")),
+    ];
+    for port in [&exact, &pre] {
+        for (i, (data, event)) in valid.iter().enumerate() {
+            let msg = recv(port);
+            assert_eq!(msg.topic(), "asr", "message {i}");
+            assert_eq!(msg.data(), *data, "message {i}");
+            assert_eq!(msg.event(), *event, "message {i}");
+        }
+        assert_empty(port);
+    }
+    // Bad frame counts (2, 4, 1, 5) and non-UTF-8 events (2): rejected by
+    // both. The topic `asr\xff` is not `asr`: filtered by the exact port,
+    // rejected as non-UTF-8 by the prefix port.
+    let s = exact.stats();
+    assert_eq!(
+        (
+            s.messages_received,
+            s.messages_rejected,
+            s.messages_filtered
+        ),
+        (5, 6, 1),
+        "exact: {s:?}"
+    );
+    assert_eq!(s.bytes_received, 7 + 7 + 7 + 7);
+    let s = pre.stats();
+    assert_eq!(
+        (
+            s.messages_received,
+            s.messages_rejected,
+            s.messages_filtered
+        ),
+        (5, 7, 0),
+        "prefix: {s:?}"
+    );
+}
+
+/// A flood of malformed messages never ends a receive early, and a valid
+/// one after them still arrives.
+#[test]
+fn many_malformed_messages_then_a_valid_one() {
+    let raw = RawPub::bind();
+    let inp = Inport::new(&raw.endpoint, "asr").expect("inport");
+    raw.wait_subscriptions(1);
+    for i in 0..1_000u32 {
+        let n = i.to_le_bytes();
+        match i % 4 {
+            0 => raw.send(&[b"asr", &n]),
+            1 => raw.send(&[b"asr", &n, b"e", b"x"]),
+            2 => raw.send(&[b"asr", &n, b"\x80"]),
+            _ => raw.send(&[b"asr"]),
+        }
+    }
+    raw.send(&[b"asr", b"finally", b"EOS"]);
+    let msg = recv(&inp);
+    assert_eq!(msg.data(), b"finally");
+    assert_eq!(inp.stats().messages_rejected, 1_000);
+    assert_eq!(inp.stats().messages_received, 1);
+}
