@@ -22,25 +22,37 @@ const SID: &str = "4a501b51317e2c8f4a0fd7831d3e09dc";
 
 /// A zil authorization server like the one a C service would run, which
 /// also records the params each handler got.
-fn zil_authz(log: Arc<Mutex<Vec<(String, Option<Value>)>>>) -> Server {
+/// What each handler got: (method, params).
+type CallLog = Arc<Mutex<Vec<(String, Option<Value>)>>>;
+
+fn zil_authz(log: CallLog) -> Server {
     let server = Server::new("tcp://127.0.0.1:*").unwrap();
     let table = Arc::new(Mutex::new(HashSet::from([SID.to_string()])));
     let tokens = Arc::new(Mutex::new(vec!["tok-1".to_string()]));
     let (t, l) = (Arc::clone(&table), Arc::clone(&log));
     server.set_handler("verify", move |p| {
         l.lock().unwrap().push(("verify".into(), p.cloned()));
-        Ok(json!(t.lock().unwrap().contains(p.and_then(Value::as_str).unwrap_or(""))))
+        Ok(json!(t
+            .lock()
+            .unwrap()
+            .contains(p.and_then(Value::as_str).unwrap_or(""))))
     });
     let l = Arc::clone(&log);
     server.set_handler("get_token", move |p| {
         l.lock().unwrap().push(("get_token".into(), p.cloned()));
         let mut tokens = tokens.lock().unwrap();
-        Ok(if tokens.is_empty() { Value::Null } else { json!(tokens.remove(0)) })
+        Ok(if tokens.is_empty() {
+            Value::Null
+        } else {
+            json!(tokens.remove(0))
+        })
     });
     let (t, l) = (table, log);
     server.set_handler("logout", move |p| {
         l.lock().unwrap().push(("logout".into(), p.cloned()));
-        t.lock().unwrap().remove(p.and_then(Value::as_str).unwrap_or(""));
+        t.lock()
+            .unwrap()
+            .remove(p.and_then(Value::as_str).unwrap_or(""));
         Ok(json!(true))
     });
     server
@@ -53,7 +65,11 @@ fn expect_result(line: &Value, call: Value, result: Value, id: Value) {
     assert!(line.get("error").is_none(), "{line}");
     assert_eq!(line["result"], result, "{line}");
     let reply: Value = serde_json::from_str(line["reply"].as_str().expect("raw reply")).unwrap();
-    assert_eq!(reply, json!({"jsonrpc": "2.0", "result": result, "id": id}), "{line}");
+    assert_eq!(
+        reply,
+        json!({"jsonrpc": "2.0", "result": result, "id": id}),
+        "{line}"
+    );
 }
 
 #[test]
@@ -73,7 +89,13 @@ fn python_client_calls_a_zil_server() {
     ]);
     let mut py = Peer::spawn(
         "rpc_peer.py",
-        &["client", "--addr", server.endpoint(), "--calls", &calls.to_string()],
+        &[
+            "client",
+            "--addr",
+            server.endpoint(),
+            "--calls",
+            &calls.to_string(),
+        ],
     );
     expect_result(&py.next(), json!(["verify", SID]), json!(true), json!("1"));
     expect_result(
@@ -89,8 +111,15 @@ fn python_client_calls_a_zil_server() {
 
     // Unknown method: the original client sees an "error" key and raises.
     let line = py.next();
-    assert_eq!(line["call"], json!(["raw", "frobnicate", "x", "9"]), "{line}");
-    assert!(line.get("result").is_none(), "the Python client raised: {line}");
+    assert_eq!(
+        line["call"],
+        json!(["raw", "frobnicate", "x", "9"]),
+        "{line}"
+    );
+    assert!(
+        line.get("result").is_none(),
+        "the Python client raised: {line}"
+    );
     let message = line["error"]["message"]
         .as_str()
         .unwrap_or_else(|| panic!("a JSON-RPC error object: {line}"));
@@ -101,7 +130,12 @@ fn python_client_calls_a_zil_server() {
     assert_eq!(reply["jsonrpc"], json!("2.0"));
 
     // A number id and empty params are fine for zil.
-    expect_result(&py.next(), json!(["raw", "verify", "", 42]), json!(false), json!(42));
+    expect_result(
+        &py.next(),
+        json!(["raw", "verify", "", 42]),
+        json!(false),
+        json!(42),
+    );
     assert_eq!(py.next(), json!({"done": true}));
     py.finish_ok();
 
@@ -112,7 +146,10 @@ fn python_client_calls_a_zil_server() {
         log,
         vec![
             ("verify".to_string(), Some(json!(SID))),
-            ("verify".into(), Some(json!("ffffffffffffffffffffffffffffffff"))),
+            (
+                "verify".into(),
+                Some(json!("ffffffffffffffffffffffffffffffff"))
+            ),
             ("get_token".into(), Some(json!({}))),
             ("get_token".into(), Some(json!({}))),
             ("logout".into(), Some(json!(SID))),
@@ -161,7 +198,11 @@ fn zil_client_calls_a_python_server() {
         ),
         "the original calls get_token() without arguments for params {{}}"
     );
-    assert_eq!(client.get_token(), Ok(None), "the server's None is JSON null");
+    assert_eq!(
+        client.get_token(),
+        Ok(None),
+        "the server's None is JSON null"
+    );
     seen(&py);
     assert_eq!(client.logout(SID), Ok(true));
     assert_eq!(
@@ -171,22 +212,35 @@ fn zil_client_calls_a_python_server() {
             json!("params")
         )
     );
-    assert_eq!(client.verify(SID), Ok(false), "logged out on the Python side");
+    assert_eq!(
+        client.verify(SID),
+        Ok(false),
+        "logged out on the Python side"
+    );
     seen(&py);
 
     // Unknown method: the original's bare-string error.
     let err = client.call("frobnicate", json!("x")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Remote, "{err}");
     assert!(err.message().contains("Command Not Supported"), "{err}");
-    assert!(err.message().contains("frobnicate"), "names the method: {err}");
+    assert!(
+        err.message().contains("frobnicate"),
+        "names the method: {err}"
+    );
     let (request, handled) = seen(&py);
     assert_eq!(request["method"], json!("frobnicate"));
     assert_eq!(request["params"], json!("x"));
-    assert!(request["id"].is_u64(), "generic calls send number ids: {request}");
+    assert!(
+        request["id"].is_u64(),
+        "generic calls send number ids: {request}"
+    );
     assert_eq!(handled, Value::Null);
 
     // A generic call of a known method: the Python server echoes zil's id.
-    assert_eq!(client.call("verify", json!("ffffffffffffffffffffffffffffffff")), Ok(json!(false)));
+    assert_eq!(
+        client.call("verify", json!("ffffffffffffffffffffffffffffffff")),
+        Ok(json!(false))
+    );
     seen(&py);
     // The server is still up and answering.
     assert_eq!(client.get_token(), Ok(None));

@@ -52,14 +52,20 @@ impl Authz {
         let c = Arc::clone(&calls);
         server.set_handler("verify", move |p| {
             c.fetch_add(1, Ordering::SeqCst);
-            Ok(json!(table.lock().unwrap().contains(p.and_then(Value::as_str).unwrap_or(""))))
+            Ok(json!(table
+                .lock()
+                .unwrap()
+                .contains(p.and_then(Value::as_str).unwrap_or(""))))
         });
         server.start().unwrap();
         Authz::Zil(server, calls)
     }
 
     fn python(sessions: &[&str]) -> Authz {
-        let peer = Peer::spawn("rpc_peer.py", &["server", "--sessions", &sessions.join(",")]);
+        let peer = Peer::spawn(
+            "rpc_peer.py",
+            &["server", "--sessions", &sessions.join(",")],
+        );
         let endpoint = peer.ready();
         Authz::Python(peer, endpoint)
     }
@@ -83,7 +89,10 @@ impl Authz {
                     let request: Value =
                         serde_json::from_str(line["request"].as_str().unwrap()).unwrap();
                     assert_eq!(request["method"], "verify", "{line}");
-                    assert_eq!(request["id"], "1", "zil sends the original's verify: {line}");
+                    assert_eq!(
+                        request["id"], "1",
+                        "zil sends the original's verify: {line}"
+                    );
                     assert_eq!(request["jsonrpc"], "2.0", "{line}");
                     assert!(request["params"].is_string(), "{line}");
                     seen += 1;
@@ -115,9 +124,17 @@ fn messages() -> Vec<Sent> {
         s(b"Hi boy".to_vec(), None, Some(SID)),
         s((0..=255u8).collect(), Some("pcm"), Some(SID)),
         s(b"not for you".to_vec(), Some("pcm"), Some(REVOKED)),
-        s((0..65_536u32).map(|i| (i * 7 % 256) as u8).collect(), Some("INTERMEDIATE"), Some(SID)),
+        s(
+            (0..65_536u32).map(|i| (i * 7 % 256) as u8).collect(),
+            Some("INTERMEDIATE"),
+            Some(SID),
+        ),
         s(b"nobody's".to_vec(), None, None),
-        s("grüße ✓".as_bytes().to_vec(), Some("FINAL"), Some(UNICODE_SID)),
+        s(
+            "grüße ✓".as_bytes().to_vec(),
+            Some("FINAL"),
+            Some(UNICODE_SID),
+        ),
         s(vec![0, 1, 0], Some("signout"), Some(SID)),
         s(Vec::new(), Some("EOS"), Some(SID)),
     ]
@@ -137,7 +154,15 @@ fn python_outpad_to_zil_inpad(authz: Authz) {
         .collect();
     let mut py = Peer::spawn(
         "session_peer.py",
-        &["outpad", "--topic", "asr", "--session", SID, "--messages", &Value::from(spec).to_string()],
+        &[
+            "outpad",
+            "--topic",
+            "asr",
+            "--session",
+            SID,
+            "--messages",
+            &Value::from(spec).to_string(),
+        ],
     );
     let endpoint = py.ready();
     let opts = PortOptions::default();
@@ -148,9 +173,12 @@ fn python_outpad_to_zil_inpad(authz: Authz) {
     inpad.set_cache_ttl(0); // one verify per message, like the original
 
     for (i, m) in sent.iter().enumerate().filter(|(_, m)| is_verified(m)) {
-        let got = inpad
-            .recv(WAIT_MS)
-            .unwrap_or_else(|e| panic!("message {i} from the Python outpad: {e}; stats {:?}", inpad.stats()));
+        let got = inpad.recv(WAIT_MS).unwrap_or_else(|e| {
+            panic!(
+                "message {i} from the Python outpad: {e}; stats {:?}",
+                inpad.stats()
+            )
+        });
         assert_eq!(got.data(), &m.data[..], "message {i}: bytes");
         assert_eq!(got.event(), m.event, "message {i}: event");
         assert_eq!(got.session_id(), m.session, "message {i}: session");
@@ -163,13 +191,22 @@ fn python_outpad_to_zil_inpad(authz: Authz) {
     assert_eq!(s.dropped_unverified, 1, "{s:?}");
     assert_eq!(s.dropped_no_session, 1, "{s:?}");
     assert_eq!(
-        (s.dropped_bad_json, s.dropped_missing_field, s.dropped_bad_base64, s.dropped_rpc_failed),
+        (
+            s.dropped_bad_json,
+            s.dropped_missing_field,
+            s.dropped_bad_base64,
+            s.dropped_rpc_failed
+        ),
         (0, 0, 0, 0),
         "{s:?}"
     );
     assert_eq!(s.verify_calls, delivered + 1, "{s:?}");
     assert_eq!(authz.verify_count(delivered + 1), delivered + 1);
-    assert_eq!(sink.session_id().as_deref(), Some(SID), "the last session passed on");
+    assert_eq!(
+        sink.session_id().as_deref(),
+        Some(SID),
+        "the last session passed on"
+    );
     py.finish_ok();
 }
 
@@ -229,9 +266,16 @@ fn zil_outpad_to_python_inpad(authz: Authz) {
             assert_eq!(line["raw"], line["redumped"], "message {i}: envelope bytes");
         }
         if is_verified(m) {
-            assert!(line.get("dropped").is_none(), "message {i} must be yielded: {line}");
+            assert!(
+                line.get("dropped").is_none(),
+                "message {i} must be yielded: {line}"
+            );
         } else {
-            assert_eq!(line["dropped"], json!(m.session), "message {i} must be dropped: {line}");
+            assert_eq!(
+                line["dropped"],
+                json!(m.session),
+                "message {i} must be dropped: {line}"
+            );
         }
     }
     assert_eq!(py.next(), json!({"done": true}));

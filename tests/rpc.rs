@@ -17,7 +17,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use zil::rpc::{Client, RpcError, Server, INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR};
+use zil::rpc::{
+    Client, RpcError, Server, INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
+};
 use zil::ErrorKind;
 
 const SID: &str = "4a501b51317e2c8f4a0fd7831d3e09dc";
@@ -88,7 +90,10 @@ fn assert_error(reply: &Value, code: i64, id: &Value) -> String {
 
 fn assert_error_of(what: &str, reply: &Value, code: i64, id: &Value) -> String {
     assert_eq!(reply["jsonrpc"], "2.0", "{what}: {reply}");
-    assert!(reply.get("result").is_none(), "{what}: an error reply has no result: {reply}");
+    assert!(
+        reply.get("result").is_none(),
+        "{what}: an error reply has no result: {reply}"
+    );
     assert_eq!(reply["error"]["code"], json!(code), "{what}: {reply}");
     assert_eq!(&reply["id"], id, "{what}: {reply}");
     let message = reply["error"]["message"]
@@ -171,7 +176,14 @@ fn arbitrary_methods_with_any_params_and_ids() {
     let req = raw_socket(zmq::REQ, server.endpoint());
     let reply = raw_call(&req, br#"{"jsonrpc":"2.0","method":"echo","id":"x"}"#);
     assert_result(&reply, &json!("<absent>"), &json!("x"));
-    for id in [json!("1"), json!("abc"), json!(42), json!(-7), json!(1.5), json!(null)] {
+    for id in [
+        json!("1"),
+        json!("abc"),
+        json!(42),
+        json!(-7),
+        json!(1.5),
+        json!(null),
+    ] {
         let request = json!({"jsonrpc": "2.0", "method": "echo", "params": "p", "id": id});
         let reply = raw_call(&req, request.to_string().as_bytes());
         assert_result(&reply, &json!({"params": "p"}), &id);
@@ -293,9 +305,19 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
             PARSE_ERROR,
             Value::Null,
         ),
-        ("JSON array", br#"[{"method":"verify"}]"#.to_vec(), INVALID_REQUEST, Value::Null),
+        (
+            "JSON array",
+            br#"[{"method":"verify"}]"#.to_vec(),
+            INVALID_REQUEST,
+            Value::Null,
+        ),
         ("JSON number", b"42".to_vec(), INVALID_REQUEST, Value::Null),
-        ("JSON string", br#""verify""#.to_vec(), INVALID_REQUEST, Value::Null),
+        (
+            "JSON string",
+            br#""verify""#.to_vec(),
+            INVALID_REQUEST,
+            Value::Null,
+        ),
         ("JSON null", b"null".to_vec(), INVALID_REQUEST, Value::Null),
         (
             "missing method",
@@ -329,7 +351,12 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
         ),
         ("10 MB of garbage", garbage, PARSE_ERROR, Value::Null),
         ("10 MB of text", text_garbage, PARSE_ERROR, Value::Null),
-        ("invalid UTF-8", b"\xff\xfe{\"method\":\"verify\"}".to_vec(), PARSE_ERROR, Value::Null),
+        (
+            "invalid UTF-8",
+            b"\xff\xfe{\"method\":\"verify\"}".to_vec(),
+            PARSE_ERROR,
+            Value::Null,
+        ),
         (
             "invalid UTF-8 inside a string",
             b"{\"method\":\"verify\",\"params\":\"\xc3\x28\",\"id\":\"1\"}".to_vec(),
@@ -348,7 +375,10 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
         let reply = raw_call(&req, request);
         let message = assert_error_of(what, &reply, *code, id);
         if *code == METHOD_NOT_FOUND {
-            assert!(message.starts_with("Command Not Supported"), "{what}: {message}");
+            assert!(
+                message.starts_with("Command Not Supported"),
+                "{what}: {message}"
+            );
         }
         // A valid request right after is still answered.
         let ok = raw_call(&req, valid.as_bytes());
@@ -361,7 +391,9 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
     dealer
         .send_multipart([&b""[..], valid.as_bytes(), valid.as_bytes()], 0)
         .unwrap();
-    let frames = dealer.recv_multipart(0).expect("an answer to the 2-frame request");
+    let frames = dealer
+        .recv_multipart(0)
+        .expect("an answer to the 2-frame request");
     assert_eq!(frames.len(), 2, "delimiter + one reply frame");
     assert!(frames[0].is_empty());
     let reply: Value = serde_json::from_slice(&frames[1]).unwrap();
@@ -371,7 +403,9 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
     dealer
         .send_multipart([&b""[..], b"a", b"b", b"c"], 0)
         .unwrap();
-    let frames = dealer.recv_multipart(0).expect("an answer to the 3-frame request");
+    let frames = dealer
+        .recv_multipart(0)
+        .expect("an answer to the 3-frame request");
     let reply: Value = serde_json::from_slice(&frames[1]).unwrap();
     let message = assert_error(&reply, INVALID_REQUEST, &Value::Null);
     assert!(message.contains("3 frames"), "{message}");
@@ -390,7 +424,11 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
 #[test]
 fn handle_answers_without_sockets() {
     let (server, _table) = authz(&[SID], &[]);
-    let reply = server.handle(json!({"jsonrpc": "2.0", "method": "verify", "params": SID, "id": "1"}).to_string().as_bytes());
+    let reply = server.handle(
+        json!({"jsonrpc": "2.0", "method": "verify", "params": SID, "id": "1"})
+            .to_string()
+            .as_bytes(),
+    );
     assert_result(&reply, &json!(true), &json!("1"));
     let reply = server.handle(br#"{"jsonrpc":"2.0","method":"nope","params":{},"id":"2"}"#);
     let message = assert_error(&reply, METHOD_NOT_FOUND, &json!("2"));
@@ -407,7 +445,9 @@ fn handle_answers_without_sockets() {
 #[test]
 fn handler_errors_reach_the_client_as_remote_errors() {
     let server = Server::new("tcp://127.0.0.1:*").unwrap();
-    server.set_handler("verify", |_| Err(RpcError::new(4001, "session store offline")));
+    server.set_handler("verify", |_| {
+        Err(RpcError::new(4001, "session store offline"))
+    });
     server.set_handler("fail", |_| Err(RpcError::new(-32000, "custom failure")));
     server.start().unwrap();
     let client = Client::new(server.endpoint(), CALL_MS).unwrap();
@@ -424,7 +464,10 @@ fn handler_errors_reach_the_client_as_remote_errors() {
 
     // On the wire: a JSON-RPC error object.
     let req = raw_socket(zmq::REQ, server.endpoint());
-    let reply = raw_call(&req, br#"{"jsonrpc":"2.0","method":"verify","params":"s","id":"1"}"#);
+    let reply = raw_call(
+        &req,
+        br#"{"jsonrpc":"2.0","method":"verify","params":"s","id":"1"}"#,
+    );
     assert_eq!(
         reply,
         json!({"jsonrpc": "2.0", "error": {"code": 4001, "message": "session store offline"}, "id": "1"})
@@ -439,7 +482,10 @@ fn handler_errors_reach_the_client_as_remote_errors() {
     let err = client.call("fail", json!(null)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Remote);
     assert!(err.message().contains("Command Not Supported"), "{err}");
-    assert!(err.message().contains(&METHOD_NOT_FOUND.to_string()), "{err}");
+    assert!(
+        err.message().contains(&METHOD_NOT_FOUND.to_string()),
+        "{err}"
+    );
     // Replacing a handler while the server runs takes effect at once.
     server.set_handler("verify", |_| Ok(json!(true)));
     assert_eq!(client.verify(SID), Ok(true));
@@ -458,10 +504,16 @@ fn a_panicking_handler_is_an_internal_error_and_the_server_survives() {
     server.start().unwrap();
     let req = raw_socket(zmq::REQ, server.endpoint());
     for round in 0..3 {
-        let reply = raw_call(&req, br#"{"jsonrpc":"2.0","method":"boom","params":"panic","id":"p"}"#);
+        let reply = raw_call(
+            &req,
+            br#"{"jsonrpc":"2.0","method":"boom","params":"panic","id":"p"}"#,
+        );
         let message = assert_error(&reply, INTERNAL_ERROR, &json!("p"));
         assert!(message.contains("boom"), "round {round}: {message}");
-        let reply = raw_call(&req, br#"{"jsonrpc":"2.0","method":"boom","params":"calm","id":"c"}"#);
+        let reply = raw_call(
+            &req,
+            br#"{"jsonrpc":"2.0","method":"boom","params":"calm","id":"c"}"#,
+        );
         assert_result(&reply, &json!("fine"), &json!("c"));
     }
     let client = Client::new(server.endpoint(), CALL_MS).unwrap();
@@ -488,7 +540,10 @@ fn the_client_reports_broken_replies_as_protocol_errors() {
         vec![b"[true]".to_vec()],
         vec![br#"{"jsonrpc":"2.0","result":"yes","id":"1"}"#.to_vec()],
         vec![br#"{"jsonrpc":"2.0","result":true,"id":"999"}"#.to_vec()],
-        vec![br#"{"jsonrpc":"2.0","result":true,"id":"1"}"#.to_vec(), b"extra".to_vec()],
+        vec![
+            br#"{"jsonrpc":"2.0","result":true,"id":"1"}"#.to_vec(),
+            b"extra".to_vec(),
+        ],
         vec![b"\xff\xff".to_vec()],
         vec![br#"{"jsonrpc":"2.0","result":5,"id":"2"}"#.to_vec()],
         // Fine replies, interleaved so each error is followed by a success.
@@ -518,7 +573,11 @@ fn the_client_reports_broken_replies_as_protocol_errors() {
     protocol(client.verify(SID), "reply of 2 frames");
     protocol(client.verify(SID), "reply not UTF-8");
     let err = client.get_token().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Protocol, "get_token answered a number: {err}");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Protocol,
+        "get_token answered a number: {err}"
+    );
     // The original's bare-string error.
     let err = client.verify(SID).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Remote);
@@ -591,14 +650,23 @@ fn a_server_that_stops_answering_is_a_timeout_not_a_hang() {
     let start = Instant::now();
     let err = client.call("slow", json!(null)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
-    assert!(start.elapsed() < Duration::from_millis(240), "{:?}", start.elapsed());
-    handler_entered.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_millis(240),
+        "{:?}",
+        start.elapsed()
+    );
+    handler_entered
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap();
     // Once the server is free again the next call works; the late answer of
     // the abandoned request is not mistaken for it.
     let recovered = wait_until(Duration::from_secs(5), || {
         client.call("fast", json!(null)) == Ok(json!("quick"))
     });
-    assert!(recovered, "the client recovers after the slow handler returns");
+    assert!(
+        recovered,
+        "the client recovers after the slow handler returns"
+    );
     server.stop(1000).unwrap();
 }
 
@@ -634,7 +702,11 @@ fn stop_times_out_while_a_handler_runs_longer() {
     });
     server.start().unwrap();
     let endpoint = server.endpoint().to_owned();
-    let caller = thread::spawn(move || Client::new(&endpoint, CALL_MS).unwrap().call("sleep", json!(null)));
+    let caller = thread::spawn(move || {
+        Client::new(&endpoint, CALL_MS)
+            .unwrap()
+            .call("sleep", json!(null))
+    });
     entered
         .recv_timeout(Duration::from_secs(5))
         .expect("the handler runs");
@@ -670,7 +742,11 @@ fn run_on_one_thread_is_stopped_from_another() {
     let result = done
         .recv_timeout(Duration::from_secs(2))
         .expect("run() returned after stop");
-    assert!(start.elapsed() < Duration::from_millis(200), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(result, Ok(()));
     runner.join().unwrap();
     // Stopping is final.
@@ -706,8 +782,14 @@ fn a_handler_may_stop_its_own_server() {
     let client = Client::new(server.endpoint(), 300).unwrap();
     let start = Instant::now();
     assert_eq!(client.call("shutdown", json!(null)), Ok(json!(true)));
-    assert!(start.elapsed() < Duration::from_millis(300), "stop inside a handler does not wait");
-    assert_eq!(client.call("shutdown", json!(null)).unwrap_err().kind(), ErrorKind::Timeout);
+    assert!(
+        start.elapsed() < Duration::from_millis(300),
+        "stop inside a handler does not wait"
+    );
+    assert_eq!(
+        client.call("shutdown", json!(null)).unwrap_err().kind(),
+        ErrorKind::Timeout
+    );
     server.stop(1000).unwrap();
 }
 
@@ -722,7 +804,11 @@ fn dropping_a_running_server_stops_it_and_frees_the_address() {
     assert_eq!(client.call("who", json!(null)), Ok(json!("first")));
     let start = Instant::now();
     drop(first);
-    assert!(start.elapsed() < Duration::from_millis(500), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        start.elapsed()
+    );
     let second = Server::new(&addr).expect("the address is free after drop");
     second.set_handler("who", |_| Ok(json!("second")));
     second.start().unwrap();
@@ -737,13 +823,17 @@ fn dropping_a_running_server_stops_it_and_frees_the_address() {
 
 #[test]
 fn bad_arguments_are_refused() {
-    let err = Client::new("tcp://127.0.0.1:1", -2).err().expect("timeout -2");
+    let err = Client::new("tcp://127.0.0.1:1", -2)
+        .err()
+        .expect("timeout -2");
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     let err = Client::new("", 100).err().expect("empty address");
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     let err = Client::new("bogus://x", 100).err().expect("bad transport");
     assert!(err.message().contains("bogus://x"), "{err}");
-    let err = Server::new("tcp://127.0.0.1:notaport").err().expect("bad port");
+    let err = Server::new("tcp://127.0.0.1:notaport")
+        .err()
+        .expect("bad port");
     assert!(err.message().contains("notaport"), "{err}");
     let first = Server::new("tcp://127.0.0.1:*").unwrap();
     let err = Server::new(first.endpoint()).err().expect("address in use");
@@ -754,7 +844,9 @@ fn bad_arguments_are_refused() {
 fn one_client_serves_many_threads() {
     let server = Server::new("tcp://127.0.0.1:*").unwrap();
     server.set_handler("double", |p| {
-        let n = p.and_then(Value::as_i64).ok_or_else(|| RpcError::new(-32602, "int"))?;
+        let n = p
+            .and_then(Value::as_i64)
+            .ok_or_else(|| RpcError::new(-32602, "int"))?;
         Ok(json!(n * 2))
     });
     server.start().unwrap();

@@ -119,7 +119,9 @@ fn wait_subscribed(port: &Outport, n: usize) {
 
 /// Waits (bounded) until `inpad`'s stats satisfy `cond`.
 fn wait_stats(inpad: &Inpad, what: &str, cond: impl Fn(&InpadStats) -> bool) {
-    let ok = wait_until(Duration::from_millis(WAIT_MS as u64), || cond(&inpad.stats()));
+    let ok = wait_until(Duration::from_millis(WAIT_MS as u64), || {
+        cond(&inpad.stats())
+    });
     assert!(ok, "{what}: stats {:?}", inpad.stats());
 }
 
@@ -127,7 +129,10 @@ fn payloads() -> Vec<(Vec<u8>, Option<&'static str>)> {
     vec![
         (b"Hi boy".to_vec(), None),
         ((0..=255u8).collect(), Some("pcm")),
-        ((0..100_000u32).map(|i| (i * 31 % 251) as u8).collect(), Some("INTERMEDIATE")),
+        (
+            (0..100_000u32).map(|i| (i * 31 % 251) as u8).collect(),
+            Some("INTERMEDIATE"),
+        ),
         ("héllo wörld ✓".as_bytes().to_vec(), Some("FINAL")),
         (vec![0, 0, 0], Some("signin")),
         (Vec::new(), Some("EOS")),
@@ -149,7 +154,8 @@ fn three_stage_pipeline_delivers_then_stops_after_logout() {
     // Stage A: the first sender, with an explicit session.
     let a = first_sender("asr", PIPE_SID);
     // Stage B: inpad linked to an outpad that never touches session ids.
-    let b_in = Inpad::with_options(a.port().endpoint(), "asr", authz.endpoint(), &opts(1000)).unwrap();
+    let b_in =
+        Inpad::with_options(a.port().endpoint(), "asr", authz.endpoint(), &opts(1000)).unwrap();
     b_in.set_cache_ttl(0);
     let b_out = Outpad::new(ANY_TCP, "nlp").unwrap();
     b_in.link(&b_out);
@@ -157,7 +163,12 @@ fn three_stage_pipeline_delivers_then_stops_after_logout() {
     // bus, which only `process_wide_bus` writes, never with PIPE_SID).
     assert_ne!(b_out.session_id().as_deref(), Some(PIPE_SID));
     // Stage C: the last inpad.
-    let (c, _c_sink) = linked_inpad(b_out.port().endpoint(), "nlp", authz.endpoint(), &opts(1000));
+    let (c, _c_sink) = linked_inpad(
+        b_out.port().endpoint(),
+        "nlp",
+        authz.endpoint(),
+        &opts(1000),
+    );
     c.set_cache_ttl(0);
     wait_subscribed(a.port(), 1);
     wait_subscribed(b_out.port(), 1);
@@ -189,19 +200,35 @@ fn three_stage_pipeline_delivers_then_stops_after_logout() {
         a.push(data, *event).unwrap();
     }
     for (i, (data, event)) in sent.iter().enumerate() {
-        let m = c.recv(WAIT_MS).unwrap_or_else(|e| panic!("message {i} through both hops: {e}"));
+        let m = c
+            .recv(WAIT_MS)
+            .unwrap_or_else(|e| panic!("message {i} through both hops: {e}"));
         assert_eq!(m.data(), &data[..], "message {i}: bytes intact");
         assert_eq!(m.event(), *event, "message {i}: event intact");
         assert_eq!(m.session_id(), Some(PIPE_SID), "message {i}");
         assert_eq!(m.topic(), "nlp");
     }
     let n = sent.len() as u64;
-    assert_eq!(b_out.session_id().as_deref(), Some(PIPE_SID), "B learned the session from its inpad");
+    assert_eq!(
+        b_out.session_id().as_deref(),
+        Some(PIPE_SID),
+        "B learned the session from its inpad"
+    );
     let b_stats = b_in.stats();
-    assert_eq!((b_stats.delivered, b_stats.verify_calls, b_stats.cache_hits), (n, n, 0));
+    assert_eq!(
+        (b_stats.delivered, b_stats.verify_calls, b_stats.cache_hits),
+        (n, n, 0)
+    );
     let c_stats = c.stats();
-    assert_eq!((c_stats.delivered, c_stats.verify_calls, c_stats.cache_hits), (n, n, 0));
-    assert_eq!(authz.verifies(), 2 * n, "TTL 0: one verify per message and hop");
+    assert_eq!(
+        (c_stats.delivered, c_stats.verify_calls, c_stats.cache_hits),
+        (n, n, 0)
+    );
+    assert_eq!(
+        authz.verifies(),
+        2 * n,
+        "TTL 0: one verify per message and hop"
+    );
 
     // Logout: the table drops the session; with TTL 0 nothing more flows.
     let client = Client::new(authz.endpoint(), WAIT_MS).unwrap();
@@ -209,7 +236,9 @@ fn three_stage_pipeline_delivers_then_stops_after_logout() {
     for i in 0..3u8 {
         a.push(&[i; 10], Some("pcm")).unwrap();
     }
-    wait_stats(&b_in, "3 messages dropped after logout", |s| s.dropped_unverified == 3);
+    wait_stats(&b_in, "3 messages dropped after logout", |s| {
+        s.dropped_unverified == 3
+    });
     expect_timeout(&c, 300, "after logout");
     let b_stats = b_in.stats();
     assert_eq!(b_stats.delivered, n, "nothing delivered after logout");
@@ -230,7 +259,12 @@ fn verification_is_cached_for_the_ttl_and_revocation_shows_after_it() {
     const TTL_MS: u64 = 500;
     let authz = Authz::start(ANY_TCP, &[SID]);
     let out = first_sender("cached", SID);
-    let (inpad, _sink) = linked_inpad(out.port().endpoint(), "cached", authz.endpoint(), &opts(1000));
+    let (inpad, _sink) = linked_inpad(
+        out.port().endpoint(),
+        "cached",
+        authz.endpoint(),
+        &opts(1000),
+    );
     inpad.set_cache_ttl(TTL_MS);
     wait_subscribed(out.port(), 1);
 
@@ -242,14 +276,21 @@ fn verification_is_cached_for_the_ttl_and_revocation_shows_after_it() {
         out.push(format!("m{i}").as_bytes(), Some("pcm")).unwrap();
     }
     for i in 0..N - 1 {
-        assert_eq!(inpad.recv(WAIT_MS).unwrap().data(), format!("m{i}").as_bytes());
+        assert_eq!(
+            inpad.recv(WAIT_MS).unwrap().data(),
+            format!("m{i}").as_bytes()
+        );
     }
     let elapsed = verified_at.elapsed();
     let s = inpad.stats();
     assert_eq!(s.delivered, N);
     assert_eq!(s.verify_calls + s.cache_hits, N);
     if elapsed < Duration::from_millis(TTL_MS - 50) {
-        assert_eq!((s.verify_calls, s.cache_hits), (1, N - 1), "{N} messages, 1 verify");
+        assert_eq!(
+            (s.verify_calls, s.cache_hits),
+            (1, N - 1),
+            "{N} messages, 1 verify"
+        );
         assert_eq!(authz.verifies(), 1);
     } else {
         // A very slow machine: still at most one verify per TTL.
@@ -269,7 +310,11 @@ fn verification_is_cached_for_the_ttl_and_revocation_shows_after_it() {
         i += 1;
         match inpad.recv(100) {
             Ok(m) => {
-                assert!(dropped_at.is_none(), "delivered {:?} after a drop", m.data());
+                assert!(
+                    dropped_at.is_none(),
+                    "delivered {:?} after a drop",
+                    m.data()
+                );
                 last_delivery = Some(revoked_at.elapsed());
             }
             Err(e) => {
@@ -288,7 +333,10 @@ fn verification_is_cached_for_the_ttl_and_revocation_shows_after_it() {
         "revocation visible after {dropped_at:?}, TTL {TTL_MS} ms"
     );
     if let Some(last) = last_delivery {
-        assert!(last < Duration::from_millis(TTL_MS), "delivered {last:?} after the revocation");
+        assert!(
+            last < Duration::from_millis(TTL_MS),
+            "delivered {last:?} after the revocation"
+        );
     }
     let s = inpad.stats();
     assert!(s.dropped_unverified >= 3, "{s:?}");
@@ -328,18 +376,32 @@ fn every_drop_reason_is_counted() {
         (br#"{"data": "!!!", "session_id": "good"}"#, "bad base64"),
         (br#"{"data": "aGk", "session_id": "good"}"#, "bad base64"),
         (br#"{"data": "aGk=", "session_id": null}"#, "no session"),
-        (br#"{"data": "aGk=", "session_id": "revoked"}"#, "unverified"),
+        (
+            br#"{"data": "aGk=", "session_id": "revoked"}"#,
+            "unverified",
+        ),
         (br#"{"data": "aGk=", "session_id": ""}"#, "unverified"),
-        (br#"{"data": "aGk=", "session_id": "answers-a-string"}"#, "rpc failed"),
-        (br#"{"data": "aGk=", "session_id": "answers-an-error"}"#, "rpc failed"),
+        (
+            br#"{"data": "aGk=", "session_id": "answers-a-string"}"#,
+            "rpc failed",
+        ),
+        (
+            br#"{"data": "aGk=", "session_id": "answers-an-error"}"#,
+            "rpc failed",
+        ),
     ];
     for (envelope, _) in bad {
         raw.push(envelope, Some("pcm")).unwrap();
     }
     // Extra members are ignored; this one is delivered.
-    raw.push(br#"{"data": "aGk=", "session_id": "good", "extra": [1]}"#, Some("EOS"))
-        .unwrap();
-    let m = inpad.recv(WAIT_MS).expect("the valid envelope after the bad ones");
+    raw.push(
+        br#"{"data": "aGk=", "session_id": "good", "extra": [1]}"#,
+        Some("EOS"),
+    )
+    .unwrap();
+    let m = inpad
+        .recv(WAIT_MS)
+        .expect("the valid envelope after the bad ones");
     assert_eq!(m.data(), b"hi");
     assert_eq!(m.event(), Some("EOS"));
     assert_eq!(m.session_id(), Some("good"));
@@ -370,15 +432,28 @@ fn failures_are_not_cached_and_wake_interrupts_recv() {
     let (inpad, _sink) = linked_inpad(raw.endpoint(), "flaky", authz.endpoint(), &opts(1000));
     inpad.set_cache_ttl(10_000);
     wait_subscribed(&raw, 1);
-    raw.push(br#"{"data": "AQ==", "session_id": "answers-an-error"}"#, None).unwrap();
-    raw.push(br#"{"data": "Ag==", "session_id": "answers-an-error"}"#, None).unwrap();
-    raw.push(br#"{"data": "Aw==", "session_id": "good"}"#, None).unwrap();
-    raw.push(br#"{"data": "BA==", "session_id": "good"}"#, None).unwrap();
+    raw.push(
+        br#"{"data": "AQ==", "session_id": "answers-an-error"}"#,
+        None,
+    )
+    .unwrap();
+    raw.push(
+        br#"{"data": "Ag==", "session_id": "answers-an-error"}"#,
+        None,
+    )
+    .unwrap();
+    raw.push(br#"{"data": "Aw==", "session_id": "good"}"#, None)
+        .unwrap();
+    raw.push(br#"{"data": "BA==", "session_id": "good"}"#, None)
+        .unwrap();
     assert_eq!(inpad.recv(WAIT_MS).unwrap().data(), [3]);
     assert_eq!(inpad.recv(WAIT_MS).unwrap().data(), [4]);
     let s = inpad.stats();
     assert_eq!(s.dropped_rpc_failed, 2, "{s:?}");
-    assert_eq!(s.verify_calls, 3, "an RPC failure is asked again, a yes is cached: {s:?}");
+    assert_eq!(
+        s.verify_calls, 3,
+        "an RPC failure is asked again, a yes is cached: {s:?}"
+    );
     assert_eq!(s.cache_hits, 1, "{s:?}");
 
     // wake() ends a blocked recv with Interrupted.
@@ -387,7 +462,10 @@ fn failures_are_not_cached_and_wake_interrupts_recv() {
         let inpad = Arc::clone(&inpad);
         thread::spawn(move || {
             let start = Instant::now();
-            (inpad.recv(WAIT_MS).map(|m| m.data().to_vec()), start.elapsed())
+            (
+                inpad.recv(WAIT_MS).map(|m| m.data().to_vec()),
+                start.elapsed(),
+            )
         })
     };
     thread::sleep(Duration::from_millis(50));
@@ -406,7 +484,12 @@ fn inpad_fails_closed_while_the_rpc_server_is_down_and_resumes_after() {
     let rpc_addr = dir.ipc("authz");
     let out = first_sender("down", SID);
     // Default cache TTL (1000 ms): failures must not be cached.
-    let (inpad, _sink) = linked_inpad(out.port().endpoint(), "down", &rpc_addr, &opts(RPC_TIMEOUT_MS));
+    let (inpad, _sink) = linked_inpad(
+        out.port().endpoint(),
+        "down",
+        &rpc_addr,
+        &opts(RPC_TIMEOUT_MS),
+    );
     wait_subscribed(out.port(), 1);
 
     out.push(b"while down 1", Some("pcm")).unwrap();
@@ -419,7 +502,11 @@ fn inpad_fails_closed_while_the_rpc_server_is_down_and_resumes_after() {
         "recv(600) with the server down took {took:?}"
     );
     let s = inpad.stats();
-    assert_eq!((s.delivered, s.dropped_rpc_failed, s.verify_calls), (0, 1, 1), "{s:?}");
+    assert_eq!(
+        (s.delivered, s.dropped_rpc_failed, s.verify_calls),
+        (0, 1, 1),
+        "{s:?}"
+    );
 
     // A recv timeout shorter than the RPC timeout: bounded by both.
     out.push(b"while down 2", Some("pcm")).unwrap();
@@ -438,11 +525,19 @@ fn inpad_fails_closed_while_the_rpc_server_is_down_and_resumes_after() {
     let authz = Authz::start(&rpc_addr, &[SID]);
     out.push(b"server back", Some("EOS")).unwrap();
     let m = inpad.recv(WAIT_MS).expect("delivery resumes");
-    assert_eq!(m.data(), b"server back", "dropped messages are not delivered late");
+    assert_eq!(
+        m.data(),
+        b"server back",
+        "dropped messages are not delivered late"
+    );
     assert_eq!(m.event(), Some("EOS"));
     let s = inpad.stats();
     assert_eq!((s.delivered, s.dropped_rpc_failed), (1, 2), "{s:?}");
-    assert_eq!(authz.verifies(), 1, "timed-out verifies do not reach the new server");
+    assert_eq!(
+        authz.verifies(),
+        1,
+        "timed-out verifies do not reach the new server"
+    );
 }
 
 // --- envelopes on the wire and the process-wide bus --------------------------------------
@@ -473,13 +568,24 @@ fn process_wide_bus() {
     let expected: Vec<(String, Option<&str>)> = vec![
         (r#"{"data": "SGkgYm95", "session_id": null}"#.into(), None),
         (r#"{"data": "", "session_id": null}"#.into(), Some("EOS")),
-        (format!(r#"{{"data": "{}", "session_id": null}}"#, B64.encode(&all)), Some("pcm")),
-        (format!(r#"{{"data": "SGkgYm95", "session_id": "{SID}"}}"#), Some("signin")),
-        (r#"{"data": "eA==", "session_id": "quote\"back\\slash"}"#.into(), None),
+        (
+            format!(r#"{{"data": "{}", "session_id": null}}"#, B64.encode(&all)),
+            Some("pcm"),
+        ),
+        (
+            format!(r#"{{"data": "SGkgYm95", "session_id": "{SID}"}}"#),
+            Some("signin"),
+        ),
+        (
+            r#"{"data": "eA==", "session_id": "quote\"back\\slash"}"#.into(),
+            None,
+        ),
         (r#"{"data": "SGkgYm95", "session_id": null}"#.into(), None),
     ];
     for (i, (bytes, event)) in expected.iter().enumerate() {
-        let m = spy.recv(WAIT_MS).unwrap_or_else(|e| panic!("raw envelope {i}: {e}"));
+        let m = spy
+            .recv(WAIT_MS)
+            .unwrap_or_else(|e| panic!("raw envelope {i}: {e}"));
         assert_eq!(
             String::from_utf8_lossy(m.data()),
             bytes.as_str(),
@@ -500,10 +606,20 @@ fn process_wide_bus() {
     wait_subscribed(mid_out.port(), 1);
     assert_eq!(mid_out.session_id(), None);
     first.push(b"hello", Some("pcm")).unwrap();
-    let m = mid_in.recv(WAIT_MS).expect("delivered through the unlinked inpad");
+    let m = mid_in
+        .recv(WAIT_MS)
+        .expect("delivered through the unlinked inpad");
     assert_eq!((m.data(), m.session_id()), (&b"hello"[..], Some(SID)));
-    assert_eq!(mid_out.session_id().as_deref(), Some(SID), "read from the bus");
-    assert_eq!(lone.session_id().as_deref(), Some(SID), "every session-less outpad");
+    assert_eq!(
+        mid_out.session_id().as_deref(),
+        Some(SID),
+        "read from the bus"
+    );
+    assert_eq!(
+        lone.session_id().as_deref(),
+        Some(SID),
+        "every session-less outpad"
+    );
     mid_out.push(b"onward", Some("FINAL")).unwrap();
     let m = spy_b.recv(WAIT_MS).unwrap();
     assert_eq!(
@@ -527,7 +643,11 @@ fn process_wide_bus() {
     first2.push(b"linked", None).unwrap();
     assert_eq!(linked.recv(WAIT_MS).unwrap().session_id(), Some(OTHER_SID));
     assert_eq!(target.session_id().as_deref(), Some(OTHER_SID));
-    assert_eq!(mid_out.session_id().as_deref(), Some(SID), "the bus is untouched");
+    assert_eq!(
+        mid_out.session_id().as_deref(),
+        Some(SID),
+        "the bus is untouched"
+    );
 
     // 4. Unlinked again, it writes the bus.
     linked.unlink();
@@ -535,5 +655,9 @@ fn process_wide_bus() {
     assert_eq!(linked.recv(WAIT_MS).unwrap().data(), b"unlinked");
     assert_eq!(mid_out.session_id().as_deref(), Some(OTHER_SID));
     assert_eq!(lone.session_id().as_deref(), Some(OTHER_SID));
-    assert_eq!(target.session_id().as_deref(), Some(OTHER_SID), "keeps what it learned");
+    assert_eq!(
+        target.session_id().as_deref(),
+        Some(OTHER_SID),
+        "keeps what it learned"
+    );
 }

@@ -43,7 +43,10 @@ pub fn require_pyzmq() {
     static CHECK: OnceLock<Result<String, String>> = OnceLock::new();
     let check = CHECK.get_or_init(|| {
         let mut child = Command::new(python())
-            .args(["-c", "import zmq; print(zmq.__version__, zmq.zmq_version())"])
+            .args([
+                "-c",
+                "import zmq; print(zmq.__version__, zmq.zmq_version())",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -150,7 +153,10 @@ impl Peer {
     pub fn stderr(&self) -> String {
         // Let the reader thread catch the last words of a dying peer.
         std::thread::sleep(Duration::from_millis(50));
-        self.stderr.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.stderr
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The next JSON line, waiting at most `timeout`; panics (with the
