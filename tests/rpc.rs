@@ -293,6 +293,13 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
             x as u8
         })
         .collect();
+    // Nesting far deeper than any parser's recursion limit.
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","method":"verify","params":{}1{},"id":"1"}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    )
+    .into_bytes();
     // 10 MB of valid UTF-8 that is not JSON.
     let text_garbage = vec![b'x'; 10 * 1024 * 1024];
 
@@ -350,6 +357,7 @@ fn malformed_requests_are_answered_and_the_server_keeps_serving() {
             Value::Null,
         ),
         ("10 MB of garbage", garbage, PARSE_ERROR, Value::Null),
+        ("100000 nested lists", deep, PARSE_ERROR, Value::Null),
         ("10 MB of text", text_garbage, PARSE_ERROR, Value::Null),
         (
             "invalid UTF-8",

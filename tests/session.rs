@@ -540,6 +540,46 @@ fn inpad_fails_closed_while_the_rpc_server_is_down_and_resumes_after() {
     );
 }
 
+/// KNOWN BUG (kept failing on purpose): `Inpad::recv(timeout_ms)` is not
+/// bounded by its timeout when several messages are queued and each
+/// `verify` fails by timing out. `recv` takes every queued message even
+/// after its deadline passed (the inport hands out what is already queued)
+/// and verifies each, so with N queued messages and the RPC server down it
+/// blocks about N x `rpc_timeout_ms`: here 10 x 150 ms = ~1.5 s for a
+/// `recv(100)`; with a real backlog (50 audio chunks/s for a minute, 1 s RPC
+/// timeout) a GStreamer streaming thread would block for almost an hour.
+/// Expected: at most timeout + one RPC timeout (stop taking queued messages
+/// once the deadline has passed, or bound each verify by the time left).
+#[test]
+fn recv_is_bounded_by_its_timeout_while_a_backlog_fails_verification() {
+    const RPC_TIMEOUT_MS: i32 = 150;
+    const RECV_MS: i32 = 100;
+    let dir = TempDir::new("backlog");
+    let rpc_addr = dir.ipc("authz"); // nobody serves it
+    let out = first_sender("backlog", SID);
+    let (inpad, _sink) = linked_inpad(
+        out.port().endpoint(),
+        "backlog",
+        &rpc_addr,
+        &opts(RPC_TIMEOUT_MS),
+    );
+    wait_subscribed(out.port(), 1);
+    for i in 0..10u8 {
+        out.push(&[i], Some("pcm")).unwrap();
+    }
+    thread::sleep(Duration::from_millis(100)); // let the backlog arrive
+    let start = Instant::now();
+    expect_timeout(&inpad, RECV_MS, "the RPC server is down");
+    let took = start.elapsed();
+    let bound = Duration::from_millis((RECV_MS + RPC_TIMEOUT_MS) as u64 + 250);
+    assert!(
+        took <= bound,
+        "recv({RECV_MS}) with rpc_timeout_ms {RPC_TIMEOUT_MS} and 10 queued messages took \
+         {took:?} (bound {bound:?}); stats {:?}",
+        inpad.stats()
+    );
+}
+
 // --- envelopes on the wire and the process-wide bus --------------------------------------
 
 /// The only test that uses the process-wide bus (see the module doc).
