@@ -165,6 +165,54 @@ typedef enum zil_peer_event_kind {
 } zil_peer_event_kind;
 
 /**
+ * How a port attaches to its address (`zil_options_set_attach`).
+ */
+typedef enum zil_attach {
+  /**
+   * The side's default: output ports bind, input ports connect.
+   */
+  ZIL_ATTACH_DEFAULT = 0,
+  /**
+   * Bind the address.
+   */
+  ZIL_ATTACH_BIND = 1,
+  /**
+   * Connect to the address.
+   */
+  ZIL_ATTACH_CONNECT = 2,
+} zil_attach;
+
+/**
+ * Log levels, most severe first.
+ */
+typedef enum zil_log_level {
+  /**
+   * No log lines at all (only for `zil_set_log_level`).
+   */
+  ZIL_LOG_OFF = 0,
+  /**
+   * Failures zil could not recover from on its own.
+   */
+  ZIL_LOG_ERROR = 1,
+  /**
+   * Dropped or rejected messages, RPC timeouts and reconnections.
+   */
+  ZIL_LOG_WARN = 2,
+  /**
+   * Lifecycle events.
+   */
+  ZIL_LOG_INFO = 3,
+  /**
+   * Per-message details (e.g. each drop reason of an inpad).
+   */
+  ZIL_LOG_DEBUG = 4,
+  /**
+   * Everything.
+   */
+  ZIL_LOG_TRACE = 5,
+} zil_log_level;
+
+/**
  * A session-aware input port: unwraps each envelope, verifies its session
  * with an RPC server (`verify`) and hands out only verified data. One
  * thread receives at a time; the other functions may be called from any

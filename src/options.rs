@@ -29,7 +29,11 @@ pub struct PortOptions {
     /// How long unsent messages are kept after a port is freed, in ms.
     /// Default 1000: a process never waits long at exit.
     pub linger_ms: i32,
-    /// Bind or connect; `None` takes the side's default.
+    /// Bind or connect; `None` takes the side's default. Note: an input
+    /// port that binds sends its subscription to a publisher that connects
+    /// only while it is in a receive (libzmq processes the new connection
+    /// there), so call `recv` (e.g. with timeout 0) while the publisher
+    /// waits for subscribers.
     pub attach: Option<Attach>,
     /// Topic matching of input ports.
     pub topic_match: TopicMatch,

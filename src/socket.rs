@@ -38,14 +38,35 @@ pub(crate) fn configure(socket: &zmq::Socket, opts: &PortOptions) -> Result<()> 
 
 /// Binds or connects `socket` to `addr`.
 pub(crate) fn attach(socket: &zmq::Socket, addr: &str, how: Attach) -> Result<()> {
-    if addr.is_empty() {
-        return Err(Error::invalid("invalid endpoint '': the address is empty"));
-    }
+    check_tcp_port(addr)?;
     let (verb, res) = match how {
         Attach::Bind => ("bind", socket.bind(addr)),
         Attach::Connect => ("connect", socket.connect(addr)),
     };
-    res.map_err(|e| Error::zmq(format!("invalid endpoint '{addr}': cannot {verb}"), e))
+    res.map_err(|e| match e {
+        zmq::Error::EINVAL | zmq::Error::EPROTONOSUPPORT | zmq::Error::ENOCOMPATPROTO => {
+            Error::zmq(format!("invalid endpoint '{addr}': cannot {verb}"), e)
+        }
+        _ => Error::zmq(format!("cannot {verb} '{addr}'"), e),
+    })
+}
+
+/// Refuses what libzmq would silently wrap around: a TCP port outside
+/// 0..=65535 (libzmq 4.3 binds `:70000` as port 4464).
+fn check_tcp_port(addr: &str) -> Result<()> {
+    if addr.is_empty() {
+        return Err(Error::invalid("invalid endpoint '': the address is empty"));
+    }
+    let Some(rest) = addr.strip_prefix("tcp://") else {
+        return Ok(());
+    };
+    let port = rest.rsplit_once(':').map_or("", |(_, port)| port);
+    if port == "*" || port.parse::<u16>().is_ok() {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "invalid endpoint '{addr}': the TCP port must be 0..65535 or '*'"
+    )))
 }
 
 /// The address the socket is really attached to (a bound `tcp://127.0.0.1:*`

@@ -5,7 +5,7 @@ use super::databus::{process_bus, SessionSlot};
 use super::envelope::{unwrap, Malformed};
 use super::outpad::Outpad;
 use crate::deadline::Deadline;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::options::PortOptions;
 use crate::rpc::Client;
 use crate::stream::{Inport, Message, Payload};
@@ -132,12 +132,24 @@ impl Inpad {
         let deadline = Deadline::after_ms(timeout_ms);
         loop {
             let mut msg = self.port.recv_until(&deadline)?;
-            let Some((payload, session)) = self.open(msg.data()) else {
+            let Some(session) = self
+                .open(msg.data())
+                .filter(|(_, session)| self.verified(session))
+            else {
+                // A backlog of dropped messages must not hold the caller past
+                // its timeout (each verify may wait a whole RPC timeout).
+                if deadline.remaining_ms() == 0 {
+                    return Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "no verified message on '{}' before the timeout",
+                            self.port.endpoint()
+                        ),
+                    ));
+                }
                 continue;
             };
-            if !self.verified(&session) {
-                continue;
-            }
+            let (payload, session) = session;
             self.counters.add(Count::Delivered);
             self.link
                 .read()

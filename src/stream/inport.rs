@@ -122,10 +122,7 @@ impl Inport {
     fn next_message(&self, socket: &zmq::Socket, deadline: &Deadline) -> Result<Message> {
         loop {
             if self.waker.is_pending() && self.waker.take() {
-                return Err(Error::new(
-                    ErrorKind::Interrupted,
-                    format!("receive on '{}' was woken up", self.endpoint),
-                ));
+                return Err(self.interrupted());
             }
             let mut topic = zmq::Message::new();
             match socket.recv(&mut topic, zmq::DONTWAIT) {
@@ -165,9 +162,16 @@ impl Inport {
             zmq::PollItem::from_fd(self.waker.fd(), zmq::POLLIN),
         ];
         match zmq::poll(&mut items, left) {
-            Ok(_) | Err(zmq::Error::EINTR) => Ok(()),
-            Err(e) => Err(Error::zmq(format!("cannot poll '{}'", self.endpoint), e)),
+            Ok(_) | Err(zmq::Error::EINTR) => {}
+            Err(e) => return Err(Error::zmq(format!("cannot poll '{}'", self.endpoint), e)),
         }
+        // Empty the eventfd whenever it is readable, pending or not: a
+        // wake-up taken between wake()'s flag and its write would otherwise
+        // leave it readable and the next polls spinning.
+        if items[1].is_readable() && self.waker.take() {
+            return Err(self.interrupted());
+        }
+        Ok(())
     }
 
     /// Reads the frames after the topic; `None` for a message that was
@@ -228,6 +232,13 @@ impl Inport {
         socket
             .recv(frame, 0)
             .map_err(|e| Error::zmq(format!("cannot receive on '{}'", self.endpoint), e))
+    }
+
+    fn interrupted(&self) -> Error {
+        Error::new(
+            ErrorKind::Interrupted,
+            format!("receive on '{}' was woken up", self.endpoint),
+        )
     }
 
     fn lock(&self) -> MutexGuard<'_, zmq::Socket> {
