@@ -264,6 +264,49 @@ static inline void test_pair(test_transport t, const char *name, const char *top
     CHECK(subscribers == 1);
 }
 
+/* Values for zil_options_set_attach. zil.h documents "a `zil_attach`
+ * value" but does not declare the zil_attach enum (cbindgen leaves it out:
+ * no function signature names it), so the tests spell the numbers of
+ * src/capi/options.rs here. */
+enum { TEST_ATTACH_DEFAULT = 0, TEST_ATTACH_BIND = 1, TEST_ATTACH_CONNECT = 2 };
+
+/* Options for one side: attach (TEST_ATTACH_*), prefix matching, and
+ * unlimited high-water marks if `unlimited`. Free with zil_options_free. */
+static inline zil_options_t *test_options(int attach, bool prefix, bool unlimited)
+{
+    zil_options_t *opts = zil_options_new();
+    CHECK(opts != NULL);
+    CHECK_OK(zil_options_set_attach(opts, attach));
+    CHECK_OK(zil_options_set_prefix_match(opts, prefix));
+    if (unlimited) {
+        CHECK_OK(zil_options_set_sndhwm(opts, 0));
+        CHECK_OK(zil_options_set_rcvhwm(opts, 0));
+    }
+    return opts;
+}
+
+/* Waits until `out` has `count` subscribers while keeping the bound input
+ * port `in` serviced. In the reverse topology (input port binds, output
+ * ports connect) libzmq attaches a new connection to the bound SUB socket,
+ * and sends it the subscription, only when that socket is used (libzmq
+ * issue #2267): an idle bound input port never subscribes. A receiving
+ * thread does that; single-threaded tests poll the port (timeout 0) here.
+ * The port must have nothing queued yet. */
+static inline void test_wait_subscribers_serving(zil_outport_t *out, zil_inport_t *in,
+                                                 size_t count)
+{
+    double deadline = now_ms() + long_wait_ms();
+    size_t n = 0;
+    for (;;) {
+        zil_msg_t *msg = NULL;
+        CHECK_RESULT(zil_inport_recv(in, &msg, 0), ZIL_TIMEOUT);
+        if (zil_outport_wait_subscribers(out, count, 10, &n) == ZIL_OK)
+            return;
+        CHECKF(now_ms() < deadline, "%lu of %lu subscribers on %s", (unsigned long)n,
+               (unsigned long)count, zil_outport_endpoint(out));
+    }
+}
+
 /* ---------------------------------------------------------------- payloads */
 
 /* A byte pattern that differs per message (seed) and per position, so a
