@@ -31,8 +31,10 @@ case $transport in
     *) echo "$0: unknown transport '$transport'" >&2; exit 2 ;;
 esac
 
+# The output file exists before the background publisher opens it.
+: >"$dir/publisher.out"
 # shellcheck disable=SC2086 # $launcher is a command line
-$launcher "$publisher" "$bind" "$count" >"$dir/publisher.out" &
+$launcher "$publisher" "$bind" "$count" >>"$dir/publisher.out" &
 pub_pid=$!
 
 # The real address, from the publisher's first line:
