@@ -1,0 +1,76 @@
+/* zil_result_str for every code and for numbers that are no code,
+ * zil_version() against the header's ZIL_VERSION macros, and
+ * zil_last_error() before anything failed. */
+#include "check.h"
+
+static void last_error_initially_empty(void)
+{
+    /* must run before any zil call fails on this thread */
+    const char *e = zil_last_error();
+    CHECK(e != NULL);
+    CHECK_STR_EQ(e, "");
+    /* successful calls keep it empty */
+    CHECK(zil_version() != NULL);
+    CHECK_STR_EQ(zil_last_error(), "");
+    printf("zil_last_error() before any failure: \"\": OK\n");
+}
+
+static void result_names(void)
+{
+    static const struct {
+        zil_result code;
+        int number;
+        const char *name;
+    } codes[] = {
+        {ZIL_OK, 0, "ZIL_OK"},
+        {ZIL_INVALID_ARGUMENT, 1, "ZIL_INVALID_ARGUMENT"},
+        {ZIL_NULL_ARGUMENT, 2, "ZIL_NULL_ARGUMENT"},
+        {ZIL_TIMEOUT, 3, "ZIL_TIMEOUT"},
+        {ZIL_INTERRUPTED, 4, "ZIL_INTERRUPTED"},
+        {ZIL_PROTOCOL_ERROR, 5, "ZIL_PROTOCOL_ERROR"},
+        {ZIL_REMOTE_ERROR, 6, "ZIL_REMOTE_ERROR"},
+        {ZIL_UNAUTHORIZED, 7, "ZIL_UNAUTHORIZED"},
+        {ZIL_ZMQ_ERROR, 8, "ZIL_ZMQ_ERROR"},
+        {ZIL_CLOSED, 9, "ZIL_CLOSED"},
+        {ZIL_NOT_SUPPORTED, 10, "ZIL_NOT_SUPPORTED"},
+        {ZIL_PANIC, 11, "ZIL_PANIC"},
+    };
+    static const int unknown[] = {-1, 12, 13, 100, 1000, -2147483647 - 1, 2147483647};
+    size_t i;
+
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        /* the numbers are stable: part of the ABI */
+        CHECKF((int)codes[i].code == codes[i].number, "%s is %d, expected %d", codes[i].name,
+               (int)codes[i].code, codes[i].number);
+        CHECK_STR_EQ(zil_result_str((int)codes[i].code), codes[i].name);
+        /* a static string: the same pointer every time */
+        CHECK(zil_result_str((int)codes[i].code) == zil_result_str(codes[i].number));
+    }
+    for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        CHECK_STR_EQ(zil_result_str(unknown[i]), "ZIL_UNKNOWN");
+    printf("zil_result_str: %lu codes and %lu unknown numbers: OK\n",
+           (unsigned long)(sizeof codes / sizeof codes[0]),
+           (unsigned long)(sizeof unknown / sizeof unknown[0]));
+}
+
+static void version(void)
+{
+    char expected[64];
+    const char *v = zil_version();
+    CHECK(v != NULL);
+    CHECK_STR_EQ(v, ZIL_VERSION);
+    snprintf(expected, sizeof expected, "%d.%d.%d", ZIL_VERSION_MAJOR, ZIL_VERSION_MINOR,
+             ZIL_VERSION_PATCH);
+    CHECK_STR_EQ(v, expected);
+    CHECK(zil_version() == v); /* static */
+    printf("zil_version() = \"%s\" = ZIL_VERSION: OK\n", v);
+}
+
+int main(void)
+{
+    test_watchdog(30);
+    last_error_initially_empty();
+    result_names();
+    version();
+    return 0;
+}
