@@ -871,6 +871,18 @@ const char *zil_last_error(void);
 const char *zil_version(void);
 
 /**
+ * Finishes zil's work before the process exits: releases zil's ZeroMQ
+ * context and, when every handle has been freed, waits at most
+ * `timeout_ms` (-1 forever) until the messages that freed ports still hold
+ * are delivered (each port keeps them for its linger time, default
+ * 1000 ms). Without it, a process that pushes, frees its port and exits at
+ * once may lose the tail of its stream. `ZIL_TIMEOUT` if delivery was still
+ * going on at the timeout. zil stays usable afterwards (new handles use a
+ * new context). Call it from one thread, after the last `*_free`.
+ */
+enum zil_result zil_shutdown(int32_t timeout_ms);
+
+/**
  * Creates a client of the server at `addr` (e.g. `"tcp://localhost:6900"`)
  * whose calls wait at most `timeout_ms` for an answer (-1 forever: only for
  * servers you trust). On a timeout the connection is replaced, so the next

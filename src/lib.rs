@@ -24,6 +24,7 @@ mod stats;
 pub mod stream;
 mod waker;
 
+pub use context::shutdown;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{Attach, PortOptions, TopicMatch};
 pub use stats::Stats;

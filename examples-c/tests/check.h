@@ -264,13 +264,8 @@ static inline void test_pair(test_transport t, const char *name, const char *top
     CHECK(subscribers == 1);
 }
 
-/* Values for zil_options_set_attach. zil.h documents "a `zil_attach`
- * value" but does not declare the zil_attach enum (cbindgen leaves it out:
- * no function signature names it), so the tests spell the numbers of
- * src/capi/options.rs here. */
-enum { TEST_ATTACH_DEFAULT = 0, TEST_ATTACH_BIND = 1, TEST_ATTACH_CONNECT = 2 };
 
-/* Options for one side: attach (TEST_ATTACH_*), prefix matching, and
+/* Options for one side: attach (ZIL_ATTACH_*), prefix matching, and
  * unlimited high-water marks if `unlimited`. Free with zil_options_free. */
 static inline zil_options_t *test_options(int attach, bool prefix, bool unlimited)
 {

@@ -64,7 +64,7 @@ static void bad_addresses(void)
     char missing_dir[600];
     size_t i;
 
-    CHECK_OK(zil_options_set_attach(bind, TEST_ATTACH_BIND));
+    CHECK_OK(zil_options_set_attach(bind, ZIL_ATTACH_BIND));
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char quoted[64];
         snprintf(quoted, sizeof quoted, "'%s'", bad[i]);
@@ -103,7 +103,7 @@ static void address_in_use(void)
     EXPECT_NULL(zil_outport_new(ep, "t"), ep);
     CHECK_ERROR_MENTIONS("in use");
     /* an input port that binds meets the same */
-    CHECK_OK(zil_options_set_attach(bind, TEST_ATTACH_BIND));
+    CHECK_OK(zil_options_set_attach(bind, ZIL_ATTACH_BIND));
     EXPECT_NULL(zil_inport_new_with_options(ep, "t", bind), ep);
     CHECK_ERROR_MENTIONS("in use");
     /* ... and inproc names are taken too */
@@ -213,7 +213,7 @@ static void options_calls(void)
     EXPECT_FAIL(zil_options_set_sndhwm(NULL, 10), ZIL_NULL_ARGUMENT, "'opts'");
     EXPECT_FAIL(zil_options_set_rcvhwm(NULL, 10), ZIL_NULL_ARGUMENT, "'opts'");
     EXPECT_FAIL(zil_options_set_linger(NULL, 10), ZIL_NULL_ARGUMENT, "'opts'");
-    EXPECT_FAIL(zil_options_set_attach(NULL, TEST_ATTACH_BIND), ZIL_NULL_ARGUMENT, "'opts'");
+    EXPECT_FAIL(zil_options_set_attach(NULL, ZIL_ATTACH_BIND), ZIL_NULL_ARGUMENT, "'opts'");
     EXPECT_FAIL(zil_options_set_prefix_match(NULL, true), ZIL_NULL_ARGUMENT, "'opts'");
     EXPECT_FAIL(zil_options_get(NULL, &snd, &rcv, &linger), ZIL_NULL_ARGUMENT, "'opts'");
     CHECK(snd == -5 && rcv == -5 && linger == -5);
@@ -235,8 +235,8 @@ static void options_calls(void)
     CHECK_OK(zil_options_set_rcvhwm(opts, 0));
     CHECK_OK(zil_options_set_linger(opts, -1));
     CHECK_OK(zil_options_set_linger(opts, 0));
-    CHECK_OK(zil_options_set_attach(opts, TEST_ATTACH_DEFAULT));
-    CHECK_OK(zil_options_set_attach(opts, TEST_ATTACH_CONNECT));
+    CHECK_OK(zil_options_set_attach(opts, ZIL_ATTACH_DEFAULT));
+    CHECK_OK(zil_options_set_attach(opts, ZIL_ATTACH_CONNECT));
 
     zil_options_free(opts);
     printf("options calls: OK\n");

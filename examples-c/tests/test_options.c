@@ -168,8 +168,8 @@ static void *counting_receiver_thread(void *arg)
 static void reverse_topology(test_transport t)
 {
     const int count = 500;
-    zil_options_t *bind = test_options(TEST_ATTACH_BIND, false, true);
-    zil_options_t *connect = test_options(TEST_ATTACH_CONNECT, false, true);
+    zil_options_t *bind = test_options(ZIL_ATTACH_BIND, false, true);
+    zil_options_t *connect = test_options(ZIL_ATTACH_CONNECT, false, true);
     char addr[512];
     zil_inport_t *in;
     zil_outport_t *out;
@@ -211,8 +211,8 @@ static void reverse_topology(test_transport t)
  * explicit BIND / CONNECT for the usual sides behave like the defaults. */
 static void reverse_topology_polled_and_explicit_defaults(void)
 {
-    zil_options_t *bind = test_options(TEST_ATTACH_BIND, false, false);
-    zil_options_t *connect = test_options(TEST_ATTACH_CONNECT, false, false);
+    zil_options_t *bind = test_options(ZIL_ATTACH_BIND, false, false);
+    zil_options_t *connect = test_options(ZIL_ATTACH_CONNECT, false, false);
     zil_inport_t *in, *in2;
     zil_outport_t *out, *out2;
     zil_msg_t *msg = NULL;

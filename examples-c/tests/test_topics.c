@@ -58,8 +58,8 @@ static void asr_vs_asr2(bool prefix)
 {
     static const char *const topics[] = {"asr", "asr2", NULL};
     unsigned per_topic[2] = {0, 0};
-    zil_options_t *in_opts = test_options(TEST_ATTACH_BIND, prefix, false);
-    zil_options_t *out_opts = test_options(TEST_ATTACH_CONNECT, false, false);
+    zil_options_t *in_opts = test_options(ZIL_ATTACH_BIND, prefix, false);
+    zil_options_t *out_opts = test_options(ZIL_ATTACH_CONNECT, false, false);
     zil_inport_t *in = zil_inport_new_with_options(TEST_TCP_ANY, "asr", in_opts);
     zil_outport_t *asr, *asr2;
     uint8_t data[3] = {1, 2, 3};
@@ -99,7 +99,7 @@ static void exact_and_prefix_on_one_publisher(void)
 {
     static const char *const topics[] = {"asr2", NULL};
     unsigned per_topic[1] = {0};
-    zil_options_t *prefix_opts = test_options(TEST_ATTACH_DEFAULT, true, false);
+    zil_options_t *prefix_opts = test_options(ZIL_ATTACH_DEFAULT, true, false);
     zil_outport_t *out = zil_outport_new(TEST_TCP_ANY, "asr2");
     zil_inport_t *exact, *prefix;
     size_t subscribers = 0;
@@ -167,7 +167,7 @@ static void empty_topic(void)
     static const char *const empty[] = {"", NULL};
     static const char *const abc[] = {"abc", NULL};
     unsigned count[1] = {0};
-    zil_options_t *prefix_opts = test_options(TEST_ATTACH_DEFAULT, true, false);
+    zil_options_t *prefix_opts = test_options(ZIL_ATTACH_DEFAULT, true, false);
     zil_outport_t *out_empty = zil_outport_new(TEST_TCP_ANY, "");
     zil_outport_t *out_abc = zil_outport_new(TEST_TCP_ANY, "abc");
     zil_inport_t *in_empty, *in_all, *in_exact_empty;
@@ -203,7 +203,7 @@ static void empty_topic(void)
 static void utf8_topic_and_option_reset(void)
 {
     const char *topic = "caf\xc3\xa9/\xe2\x9c\x93"; /* "café/✓" */
-    zil_options_t *opts = test_options(TEST_ATTACH_DEFAULT, true, false);
+    zil_options_t *opts = test_options(ZIL_ATTACH_DEFAULT, true, false);
     zil_outport_t *out;
     zil_inport_t *shorter, *exact;
     zil_msg_t *msg = NULL;

@@ -94,3 +94,19 @@ pub extern "C" fn zil_last_error() -> *const c_char {
 pub extern "C" fn zil_version() -> *const c_char {
     ffi! { Ok(concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast::<c_char>()) }
 }
+
+/// Finishes zil's work before the process exits: releases zil's ZeroMQ
+/// context and, when every handle has been freed, waits at most
+/// `timeout_ms` (-1 forever) until the messages that freed ports still hold
+/// are delivered (each port keeps them for its linger time, default
+/// 1000 ms). Without it, a process that pushes, frees its port and exits at
+/// once may lose the tail of its stream. `ZIL_TIMEOUT` if delivery was still
+/// going on at the timeout. zil stays usable afterwards (new handles use a
+/// new context). Call it from one thread, after the last `*_free`.
+#[no_mangle]
+pub extern "C" fn zil_shutdown(timeout_ms: i32) -> zil_result {
+    ffi! {
+        crate::context::shutdown(super::convert::timeout_arg(timeout_ms)?)?;
+        Ok(zil_result::ZIL_OK)
+    }
+}

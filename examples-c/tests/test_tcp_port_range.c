@@ -1,14 +1,8 @@
-/* KNOWN BUG (fails with zil 0.1.0; ctest label "known_bug").
- *
- * A TCP port number out of range is not refused: the bundled libzmq
- * (4.3.4) parses the port with static_cast<uint16_t>(atoi(...)), and zil
- * passes the address on unchecked. zil_outport_new("tcp://127.0.0.1:99999")
- * therefore succeeds and binds port 34463 (99999 mod 65536); an input port
- * connecting to ":70000" silently connects to port 4464. The header says a
- * bad address gives NULL with zil_last_error() naming it.
- *
- * Expected: NULL and an error quoting the address. Actual: a port bound on
- * another port number. */
+/* A TCP port number out of range is refused. The bundled libzmq (4.3.4)
+ * parses the port with static_cast<uint16_t>(atoi(...)): unchecked,
+ * "tcp://127.0.0.1:99999" would bind port 34463 (99999 mod 65536) and a
+ * connect to ":70000" would reach port 4464. zil checks the range first:
+ * NULL, and zil_last_error() quotes the address. */
 #include "check.h"
 
 static void out_of_range(const char *addr)

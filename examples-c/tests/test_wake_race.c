@@ -1,24 +1,21 @@
-/* KNOWN BUG (fails with zil 0.1.0; ctest label "known_bug").
+/* zil_inport_wake racing a receive must not leave the port's wake-up
+ * eventfd readable with no wake-up pending (every later zil_inport_recv
+ * would then spin, burning a CPU until its timeout).
  *
- * zil_inport_wake racing a receive can leave the port's wake-up eventfd
- * readable with no wake-up pending; every later zil_inport_recv then spins
- * (poll returns at once, nothing to take, poll again ...) and burns a full
- * CPU until its timeout — forever with -1 — or until the next wake-up.
- *
- * The interleaving (src/waker.rs, src/stream/inport.rs):
+ * The interleaving this guards against (src/waker.rs, src/stream/inport.rs):
  *   waker thread:   wake(): pending.store(true) ........... write(fd, 1)
  *   receiver:              recv: is_pending() -> take(): pending=false,
  *                          read(fd) -> EAGAIN (nothing written yet),
  *                          returns ZIL_INTERRUPTED
- *   => pending == false, eventfd == 1: never drained (take() only runs
- *      when pending), so the fd stays readable.
+ * zil drains the eventfd whenever poll reports it readable, so the late
+ * write is consumed by the next receive.
  *
  * The test repeats "the main thread polls recv(0) while another thread
  * wakes once", then measures the CPU time of a recv(1 ms) with nothing to
  * receive: about 0 normally, the whole millisecond when spinning. The race
- * is narrow (about 1 trial in 500 here) so it runs trials for up to 4 s and
- * fails at the first spin. Expected: no spin. Actual: spins. (Under valgrind
- * threads are serialized and the race is rarely hit.) */
+ * is narrow (about 1 trial in 500) so it runs trials for up to 4 s and fails
+ * at the first spin. (Under valgrind threads are serialized and the race is
+ * rarely hit.) */
 #include "check.h"
 
 #include <pthread.h>
