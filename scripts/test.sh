@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Runs every zil test: Rust unit + integration tests (Python interop
 # included), the C tests under ctest, and the same C tests under valgrind.
-# Installs what a fresh Debian machine lacks: cmake and valgrind through
+# Installs what a fresh Debian machine lacks: Debian packages through
 # apt-get (when run as root), pyzmq through pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the tests need from Debian: build tools, valgrind, pkg-config, GLib
+# (event-loop example) and GStreamer (the zilsink/zilsrc plugin).
 need_apt=()
-command -v cmake >/dev/null || need_apt+=(cmake)
-command -v valgrind >/dev/null || need_apt+=(valgrind)
-command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+for tool in cmake:cmake make:make g++:g++ valgrind:valgrind pkg-config:pkg-config \
+            readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools; do
+  command -v "${tool%%:*}" >/dev/null || need_apt+=("${tool#*:}")
+done
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+if command -v pkg-config >/dev/null; then
+  pkg-config --exists glib-2.0 || need_apt+=(libglib2.0-dev)
+  pkg-config --exists gstreamer-1.0 gstreamer-base-1.0 \
+    || need_apt+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base)
+else
+  need_apt+=(libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== installing ${need_apt[*]} (apt-get)"
@@ -26,7 +37,8 @@ if ! python3 -c 'import zmq' 2>/dev/null; then
 fi
 
 echo "== cargo test"
-cargo test --release
+cargo build --release --bins
+cargo test --release --no-fail-fast
 
 echo "== C tests (ctest)"
 cmake -S examples-c -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
