@@ -348,6 +348,10 @@ typedef struct zil_stats_t {
    */
   uint64_t messages_filtered;
   /**
+   * Messages a lossless output port dropped after its send timeout.
+   */
+  uint64_t messages_dropped;
+  /**
    * Payload bytes sent.
    */
   uint64_t bytes_sent;
@@ -701,6 +705,16 @@ enum zil_result zil_options_set_attach(struct zil_options_t *opts, int attach);
  * topic.
  */
 enum zil_result zil_options_set_prefix_match(struct zil_options_t *opts, bool prefix);
+
+/**
+ * Output ports and outpads: `lossless` true makes every push wait while a
+ * subscriber's queue is full, at most `timeout_ms` (-1 forever); after that
+ * the message is dropped (for every subscriber), counted in
+ * `messages_dropped`, and the push returns `ZIL_TIMEOUT`. `false` (the
+ * default) never blocks: a subscriber past its high-water mark misses
+ * messages, like PUB. `ZIL_INVALID_ARGUMENT` for a timeout below -1.
+ */
+enum zil_result zil_options_set_lossless(struct zil_options_t *opts, bool lossless, int timeout_ms);
 
 /**
  * Inpads: how long each `verify` call waits for the RPC server, in ms

@@ -32,7 +32,12 @@ pub fn shutdown(timeout_ms: i32) -> Result<()> {
             drop(ctx);
             let _ = done.send(());
         })
-        .map_err(|e| Error::new(ErrorKind::Zmq, format!("cannot start the shutdown thread: {e}")))?;
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Zmq,
+                format!("cannot start the shutdown thread: {e}"),
+            )
+        })?;
     let waited = match u64::try_from(timeout_ms) {
         Ok(ms) => finished.recv_timeout(Duration::from_millis(ms)).is_ok(),
         Err(_) => finished.recv().is_ok(),

@@ -39,6 +39,11 @@ pub struct PortOptions {
     pub topic_match: TopicMatch,
     /// Inpads: how long each `verify` call waits for the RPC server, in ms.
     pub rpc_timeout_ms: i32,
+    /// Output ports: `None` (default) never blocks a push, and a subscriber
+    /// past its high-water mark misses messages (PUB semantics). `Some(t)`
+    /// makes pushes lossless: a push waits up to `t` ms (`-1` forever) while
+    /// a subscriber is full, then drops the message for all and counts it.
+    pub lossless_timeout_ms: Option<i32>,
 }
 
 impl Default for PortOptions {
@@ -50,6 +55,7 @@ impl Default for PortOptions {
             attach: None,
             topic_match: TopicMatch::Exact,
             rpc_timeout_ms: crate::session::DEFAULT_RPC_TIMEOUT_MS,
+            lossless_timeout_ms: None,
         }
     }
 }

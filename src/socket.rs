@@ -77,3 +77,28 @@ pub(crate) fn last_endpoint(socket: &zmq::Socket, addr: &str) -> String {
         _ => addr.to_owned(),
     }
 }
+
+/// Sets an integer option the `zmq` crate does not wrap.
+pub(crate) fn set_int_option(
+    socket: &mut zmq::Socket,
+    option: u32,
+    value: i32,
+    what: &str,
+) -> Result<()> {
+    // SAFETY: the socket pointer is live for the call; the value is a live
+    // i32 whose size is passed along.
+    let rc = unsafe {
+        zmq_sys::zmq_setsockopt(
+            socket.as_mut_ptr(),
+            option as i32,
+            (&value as *const i32).cast(),
+            std::mem::size_of::<i32>(),
+        )
+    };
+    if rc != 0 {
+        // SAFETY: reads libzmq's thread-local errno.
+        let err = zmq::Error::from_raw(unsafe { zmq_sys::zmq_errno() });
+        return Err(Error::zmq(format!("cannot set {what}"), err));
+    }
+    Ok(())
+}

@@ -16,6 +16,8 @@ pub struct Stats {
     /// Messages skipped because their topic only shared a prefix with the
     /// port's topic (exact matching).
     pub messages_filtered: u64,
+    /// Messages a lossless output port dropped after its send timeout.
+    pub messages_dropped: u64,
     /// Payload bytes sent.
     pub bytes_sent: u64,
     /// Payload bytes handed out.
@@ -28,6 +30,7 @@ pub(crate) struct Counters {
     received: AtomicU64,
     rejected: AtomicU64,
     filtered: AtomicU64,
+    dropped: AtomicU64,
     bytes_sent: AtomicU64,
     bytes_received: AtomicU64,
 }
@@ -52,12 +55,17 @@ impl Counters {
         self.filtered.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn dropped(&self) {
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self) -> Stats {
         Stats {
             messages_sent: self.sent.load(Ordering::Relaxed),
             messages_received: self.received.load(Ordering::Relaxed),
             messages_rejected: self.rejected.load(Ordering::Relaxed),
             messages_filtered: self.filtered.load(Ordering::Relaxed),
+            messages_dropped: self.dropped.load(Ordering::Relaxed),
             bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
             bytes_received: self.bytes_received.load(Ordering::Relaxed),
         }

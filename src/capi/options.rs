@@ -123,6 +123,26 @@ pub unsafe extern "C" fn zil_options_set_prefix_match(
     }
 }
 
+/// Output ports and outpads: `lossless` true makes every push wait while a
+/// subscriber's queue is full, at most `timeout_ms` (-1 forever); after that
+/// the message is dropped (for every subscriber), counted in
+/// `messages_dropped`, and the push returns `ZIL_TIMEOUT`. `false` (the
+/// default) never blocks: a subscriber past its high-water mark misses
+/// messages, like PUB. `ZIL_INVALID_ARGUMENT` for a timeout below -1.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_lossless(
+    opts: *mut zil_options_t,
+    lossless: bool,
+    timeout_ms: c_int,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        let timeout_ms = timeout_arg(timeout_ms)?;
+        opts.lossless_timeout_ms = lossless.then_some(timeout_ms);
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
 /// Inpads: how long each `verify` call waits for the RPC server, in ms
 /// (default 1000; -1 forever). `ZIL_INVALID_ARGUMENT` below -1.
 #[no_mangle]

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// libzmq's `ZMQ_XPUB_VERBOSER`: pass every subscribe and unsubscribe up,
 /// so zil can count subscribers exactly.
-const ZMQ_XPUB_VERBOSER: i32 = 78;
+const ZMQ_XPUB_VERBOSER: u32 = 78;
 
 /// While waiting for subscribers the socket lock is released this often so
 /// that pushes from other threads are not held up for long.
@@ -46,7 +46,26 @@ impl Outport {
     /// Like [`Outport::new`] with explicit options.
     pub fn with_options(addr: &str, topic: &str, opts: &PortOptions) -> Result<Self> {
         let mut socket = socket::open(zmq::SocketType::XPUB, addr, opts, Attach::Bind)?;
-        set_verboser(&mut socket)?;
+        socket::set_int_option(
+            &mut socket,
+            ZMQ_XPUB_VERBOSER,
+            1,
+            "subscriber counting (ZMQ_XPUB_VERBOSER)",
+        )?;
+        if let Some(timeout_ms) = opts.lossless_timeout_ms {
+            socket::set_int_option(
+                &mut socket,
+                zmq_sys::ZMQ_XPUB_NODROP,
+                1,
+                "lossless sending (ZMQ_XPUB_NODROP)",
+            )?;
+            socket::set_int_option(
+                &mut socket,
+                zmq_sys::ZMQ_SNDTIMEO,
+                timeout_ms,
+                "the send timeout",
+            )?;
+        }
         let endpoint = socket::last_endpoint(&socket, addr);
         Ok(Outport {
             inner: Mutex::new(Publisher {
@@ -60,8 +79,11 @@ impl Outport {
     }
 
     /// Publishes one message. `event` `None` sends the frame `None`, exactly
-    /// like the Python original. Never blocks: a subscriber over its
-    /// high-water mark misses the message (libzmq PUB semantics).
+    /// like the Python original. By default it never blocks: a subscriber
+    /// over its high-water mark misses the message (libzmq PUB semantics).
+    /// With [`PortOptions::lossless_timeout_ms`] it waits for room instead,
+    /// and on timeout drops the message (for every subscriber), counts it in
+    /// `messages_dropped` and returns `Timeout`.
     pub fn push(&self, data: &[u8], event: Option<&str>) -> Result<()> {
         self.send(data.len(), event, |s| s.send(data, zmq::SNDMORE))
     }
@@ -95,11 +117,31 @@ impl Outport {
         let event = event.map_or(NO_EVENT, str::as_bytes);
         let mut publisher = self.lock();
         let s = &mut publisher.socket;
-        s.send(self.topic.as_bytes(), zmq::SNDMORE)
+        let sent = s
+            .send(self.topic.as_bytes(), zmq::SNDMORE)
             .and_then(|_| send_data(s))
-            .and_then(|_| s.send(event, 0))
-            .map_err(|e| Error::zmq(format!("cannot publish on '{}'", self.endpoint), e))?;
+            .and_then(|_| s.send(event, 0));
         drop(publisher);
+        if let Err(e) = sent {
+            if e == zmq::Error::EAGAIN {
+                self.counters.dropped();
+                log::warn!(
+                    "zil: outport '{}' dropped a message: subscribers full until the send timeout",
+                    self.endpoint
+                );
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "message dropped: subscribers of '{}' stayed full until the send timeout",
+                        self.endpoint
+                    ),
+                ));
+            }
+            return Err(Error::zmq(
+                format!("cannot publish on '{}'", self.endpoint),
+                e,
+            ));
+        }
         self.counters.sent(len);
         Ok(())
     }
@@ -185,26 +227,4 @@ impl Outport {
             }
         }
     }
-}
-
-fn set_verboser(socket: &mut zmq::Socket) -> Result<()> {
-    let on: i32 = 1;
-    // SAFETY: the socket pointer is live for the call; the option value is a
-    // live i32 whose size is passed along.
-    let rc = unsafe {
-        zmq_sys::zmq_setsockopt(
-            socket.as_mut_ptr(),
-            ZMQ_XPUB_VERBOSER,
-            (&on as *const i32).cast(),
-            std::mem::size_of::<i32>(),
-        )
-    };
-    if rc != 0 {
-        return Err(Error::zmq(
-            "cannot enable subscriber counting (ZMQ_XPUB_VERBOSER)",
-            // SAFETY: reads libzmq's thread-local errno.
-            zmq::Error::from_raw(unsafe { zmq_sys::zmq_errno() }),
-        ));
-    }
-    Ok(())
 }
