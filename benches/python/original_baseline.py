@@ -259,8 +259,9 @@ def run_stream(args, mode):
         if sent % 256 == 0 and time.perf_counter() - start >= args.seconds:
             break
         if sent - credit.value >= window:
+            # Wait until the subscriber has caught up to half the window.
             stalled = time.monotonic()
-            while sent - credit.value >= window:
+            while sent - credit.value > window // 2:
                 if not sub.is_alive() or time.monotonic() - stalled > TIMEOUT_MS / 1000:
                     break
                 time.sleep(0.0002)

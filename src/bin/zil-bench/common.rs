@@ -135,14 +135,18 @@ pub struct Flow {
 }
 
 impl Flow {
-    /// Blocks the sender while `window` messages are in flight. Bounded: an
-    /// aborted receiver or one that makes no progress for the receive
-    /// timeout ends the wait with an error.
+    /// Once `window` messages are in flight, blocks the sender until the
+    /// receiver has caught up to half the window (sleeping, so a waiting
+    /// sender takes no CPU from the receiver). Bounded: an aborted receiver
+    /// or one that makes no progress for the receive timeout ends the wait
+    /// with an error.
     fn wait_room(&self, sent: u64, window: u64) -> Result<(), String> {
-        let mut spins = 0u32;
+        if sent.saturating_sub(self.received.load(Ordering::Acquire)) < window {
+            return Ok(());
+        }
         let mut last = self.received.load(Ordering::Acquire);
         let mut since = Instant::now();
-        while sent.saturating_sub(self.received.load(Ordering::Acquire)) >= window {
+        while sent.saturating_sub(self.received.load(Ordering::Acquire)) > window / 2 {
             if self.abort.load(Ordering::Relaxed) {
                 return Err("the receiver gave up".to_owned());
             }
@@ -155,12 +159,7 @@ impl Flow {
                     "the receiver made no progress for {RECV_TIMEOUT_MS} ms ({now} of {sent} received)"
                 ));
             }
-            spins += 1;
-            if spins < 64 {
-                std::thread::yield_now();
-            } else {
-                std::thread::sleep(Duration::from_micros(50));
-            }
+            std::thread::sleep(Duration::from_micros(200));
         }
         Ok(())
     }
@@ -173,8 +172,13 @@ pub struct RecvState {
     full_every: u64,
     flow: Arc<Flow>,
     pub received: u64,
+    /// The sequence number expected next.
+    next_seq: u64,
     pub bad: u64,
     pub first_bad: Option<String>,
+    /// Places where sequence numbers jumped ahead (lost messages).
+    pub gaps: u64,
+    pub first_gap: Option<String>,
     pub first: Option<Instant>,
     pub last: Option<Instant>,
     pub eos_total: Option<u64>,
@@ -190,8 +194,11 @@ impl RecvState {
             full_every: full_every.max(1),
             flow,
             received: 0,
+            next_seq: 0,
             bad: 0,
             first_bad: None,
+            gaps: 0,
+            first_gap: None,
             first: None,
             last: None,
             eos_total: None,
@@ -207,15 +214,26 @@ impl RecvState {
             return;
         }
         let now = Instant::now();
-        let expected = self.received;
         self.received += 1;
         self.first.get_or_insert(now);
         self.last = Some(now);
-        let len_ok = data.len() == self.template.len();
+        let expected = self.next_seq;
         let seq = header(data);
-        let body_ok =
-            !len_ok || expected % self.full_every != 0 || data.get(8..) == self.template.get(8..);
-        if !len_ok || seq != Some(expected) || !body_ok {
+        // A gap is a loss (counted by sent - received), not wrong content.
+        if let Some(s) = seq.filter(|&s| s > expected) {
+            self.gaps += 1;
+            if self.first_gap.is_none() {
+                self.first_gap = Some(format!("#{expected}..#{}", s - 1));
+            }
+        }
+        self.next_seq = seq.map_or(expected + 1, |s| s + 1);
+        let len_ok = data.len() == self.template.len();
+        let seq_ok = seq.is_some_and(|s| s >= expected);
+        let body_ok = !len_ok
+            || !seq_ok
+            || seq.unwrap_or(0) % self.full_every != 0
+            || data.get(8..) == self.template.get(8..);
+        if !len_ok || !seq_ok || !body_ok {
             self.bad += 1;
             if self.first_bad.is_none() {
                 self.first_bad = Some(format!(
@@ -315,6 +333,13 @@ pub fn run_stream(sink: &mut dyn Sink, source: &mut dyn Source, spec: &RunSpec) 
             "{} messages with wrong content, first: {}",
             state.bad,
             state.first_bad.clone().unwrap_or_default()
+        ));
+    }
+    if state.gaps > 0 {
+        errors.push(format!(
+            "messages missing at {} place(s), first {}",
+            state.gaps,
+            state.first_gap.clone().unwrap_or_default()
         ));
     }
     if let Some(total) = state.eos_total {

@@ -37,6 +37,8 @@ options:
   --pin            pin the sender thread to CPU 0 and the receiver to CPU 1
   --seconds S      time each path sends for (default 0.4; not with --quick)
   --list           list the workload names and exit
+  --inject-loss    zil output ports skip one message: checks that a loss
+                   fails the run (non-zero exit)
   -h, --help       this text
 
 Python: $ZIL_BENCH_PYTHON (default python3) with pyzmq.";
@@ -71,6 +73,9 @@ fn parse_args() -> Result<Args, String> {
             "--markdown" => args.markdown = true,
             "--pin" => args.pin = true,
             "--list" => args.list = true,
+            "--inject-loss" => {
+                zil_abi::INJECT_LOSS.store(true, std::sync::atomic::Ordering::Relaxed)
+            }
             "--seconds" => {
                 let v = it.next().ok_or("--seconds needs a number")?;
                 args.seconds = v
@@ -175,7 +180,7 @@ fn main() -> ExitCode {
         let got = workloads::run(&ctx, w);
         for r in &got {
             eprintln!(
-                "[{}/{}] {:<24} {:<26} {:>12} msgs/s  lost {:>2}{}{}",
+                "[{}/{}] {:<24} {:<26} {:>12} /s  lost {:>2}{}{}",
                 i + 1,
                 list.len(),
                 r.workload,

@@ -85,10 +85,11 @@ impl Python {
         let parsed = line.and_then(|l| serde_json::from_str::<Value>(l).ok());
         match parsed {
             Some(v) if v.get("error").is_none() && out.status.success() => Ok(v),
-            Some(v) => Err(format!(
-                "{}",
-                v.get("error").and_then(Value::as_str).unwrap_or("failed")
-            )),
+            Some(v) => Err(v
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("failed")
+                .to_owned()),
             None => {
                 let err = String::from_utf8_lossy(&out.stderr);
                 let last = err.lines().last().unwrap_or("").trim().to_owned();

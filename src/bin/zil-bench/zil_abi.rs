@@ -7,7 +7,7 @@ use crate::common::{
 };
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::ptr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use zil::capi::inpad::*;
 use zil::capi::inport::*;
@@ -140,6 +140,10 @@ pub enum PushMode {
     ZeroCopy,
 }
 
+/// `--inject-loss`: the zil output port skips message #3 (counted as sent),
+/// to show that a lost message fails the run.
+pub static INJECT_LOSS: AtomicBool = AtomicBool::new(false);
+
 /// Buffers released by zil through [`release_buffer`].
 pub static FREED: AtomicU64 = AtomicU64::new(0);
 
@@ -192,6 +196,9 @@ impl OutportSink {
 
 impl Sink for OutportSink {
     fn send(&mut self, seq: u64) -> Result<(), String> {
+        if seq == 3 && INJECT_LOSS.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         match self.mode {
             PushMode::Copy => {
                 stamp(&mut self.buf, seq);
