@@ -206,10 +206,11 @@ fn main() -> ExitCode {
         .filter(|r| !r.is_python)
         .filter_map(|r| r.lost)
         .sum();
+    let bullet = if args.markdown { "- " } else { "" };
     for line in &header {
-        println!("{line}");
+        println!("{bullet}{line}");
     }
-    println!("MB = 10^6 bytes of payload; rates at the receiver, first to last message; vs raw = this path / raw libzmq of the same workload; zil/py = zil / Python original");
+    println!("{bullet}MB = 10^6 bytes of payload; rates at the receiver, first to last message; vs raw = this path / raw libzmq of the same workload; zil/py = zil / Python original");
     println!();
     if args.markdown {
         print!("{}", report::markdown_table(&rows));

@@ -104,11 +104,21 @@ fn cells(row: &Row) -> [String; 11] {
         opt(row.mb_per_s, 1),
         opt(row.p50_us, 1),
         opt(row.p99_us, 1),
-        opt(row.vs_raw, 2),
-        opt(row.vs_python, 1),
+        row.vs_raw.map_or("-".to_owned(), ratio),
+        row.vs_python.map_or("-".to_owned(), ratio),
         row.lost.map_or("-".to_owned(), |l| l.to_string()),
         row.note.clone(),
     ]
+}
+
+/// A ratio with about two significant digits: `41`, `2.6`, `0.93`, `0.012`.
+pub fn ratio(v: f64) -> String {
+    match v {
+        v if v >= 100.0 => format!("{v:.0}"),
+        v if v >= 10.0 => format!("{v:.1}"),
+        v if v >= 0.1 => format!("{v:.2}"),
+        v => format!("{v:.3}"),
+    }
 }
 
 /// `1234567.8` as `1,234,568`.
