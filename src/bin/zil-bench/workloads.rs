@@ -419,6 +419,14 @@ fn zil_session(ctx: &Ctx, name: &str, path: &str, spec: &RunSpec, ttl: Option<u3
                     ),
                 );
             }
+            let handled = server.calls.load(Ordering::Relaxed);
+            if handled != s.verify_calls {
+                row.failed = true;
+                add_note(
+                    &mut row,
+                    &format!("the server's handler ran {handled} times"),
+                );
+            }
             if ttl == Some(0) && s.cache_hits != 0 {
                 row.failed = true;
                 add_note(&mut row, "cache hits with ttl 0");

@@ -336,16 +336,18 @@ impl RpcServer {
                 endpoint: owned(zil_rpc_server_endpoint(server))?,
             };
             let user_data = Arc::into_raw(calls) as *mut c_void;
-            check(
-                zil_rpc_server_set_handler(
-                    server,
-                    method.as_ptr(),
-                    Some(verify_handler),
-                    user_data,
-                    Some(release_counter),
-                ),
-                "zil_rpc_server_set_handler",
-            )?;
+            let rc = zil_rpc_server_set_handler(
+                server,
+                method.as_ptr(),
+                Some(verify_handler),
+                user_data,
+                Some(release_counter),
+            );
+            if rc != zil_result::ZIL_OK {
+                // On failure zil does not call release: the reference is ours.
+                release_counter(user_data);
+            }
+            check(rc, "zil_rpc_server_set_handler")?;
             check(zil_rpc_server_start(server), "zil_rpc_server_start")?;
             Ok(this)
         }
