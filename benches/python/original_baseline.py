@@ -28,8 +28,8 @@ measurement (the same as zil-bench's raw and zil paths): high-water marks are
 0 (unlimited), the publisher sends probe messages until the subscriber has
 joined (the original loses the first messages instead), the publisher stays at
 most --window messages ahead of the subscriber, and an "EOS" message carrying
-the count ends the run. The rate is measured at the subscriber, first to last
-data message.
+the count ends the run. The first --warmup messages are not timed; the rate is
+measured at the subscriber, first to last timed data message.
 """
 
 import argparse
@@ -171,14 +171,14 @@ def rpc_server(port_queue, stop):
 # ------------------------------------------------------------ the harness
 
 
-def subscriber(port, size, mode, rpc_port, ready, credit, results):
+def subscriber(port, size, mode, rpc_port, warmup, ready, credit, results):
     ctx = zmq.Context()
     addr = "tcp://127.0.0.1:%d" % port
     if mode == "session":
         port_in = OriginalInpad(ctx, addr, TOPIC, "tcp://127.0.0.1:%d" % rpc_port)
     else:
         port_in = OriginalInputPort(ctx, addr, TOPIC)
-    received = bad = 0
+    received = timed = bad = 0
     first = last = None
     total = None
     try:
@@ -195,10 +195,12 @@ def subscriber(port, size, mode, rpc_port, ready, credit, results):
                 if got is None:
                     continue
                 data, event = got
-            now = time.perf_counter()
-            if first is None:
-                first = now
-            last = now
+            if received >= warmup:
+                now = time.perf_counter()
+                if first is None:
+                    first = now
+                last = now
+                timed += 1
             received += 1
             if len(data) != size or event != EVENT:
                 bad += 1
@@ -211,7 +213,7 @@ def subscriber(port, size, mode, rpc_port, ready, credit, results):
         error = "subscriber failed: %r" % (exc,)
     credit.value = received
     results.put(
-        {"received": received, "bad": bad, "total": total, "error": error,
+        {"received": received, "timed": timed, "bad": bad, "total": total, "error": error,
          "seconds": (last - first) if first is not None else 0.0}
     )
 
@@ -238,7 +240,7 @@ def run_stream(args, mode):
     results = mp_ctx.Queue()
     sub = mp_ctx.Process(
         target=subscriber,
-        args=(out.port, args.size, mode, rpc_port, ready, credit, results),
+        args=(out.port, args.size, mode, rpc_port, args.warmup, ready, credit, results),
         daemon=True,
     )
     sub.start()
@@ -255,8 +257,10 @@ def run_stream(args, mode):
     start = time.perf_counter()
     sent = 0
     window = args.window
-    while sent < args.count:
-        if sent % 256 == 0 and time.perf_counter() - start >= args.seconds:
+    while sent < args.warmup + args.count:
+        if sent == args.warmup:
+            start = time.perf_counter()
+        if sent % 256 == 0 and sent >= args.warmup and time.perf_counter() - start >= args.seconds:
             break
         if sent - credit.value >= window:
             # Wait until the subscriber has caught up to half the window.
@@ -272,16 +276,17 @@ def run_stream(args, mode):
     try:
         res = results.get(timeout=TIMEOUT_MS / 1000 + args.seconds * 20 + 5)
     except Exception:
-        res = {"error": "no result from the subscriber", "received": 0, "bad": 0, "seconds": 0.0}
+        res = {"error": "no result from the subscriber", "received": 0, "timed": 0, "bad": 0,
+               "seconds": 0.0}
     stop.set()
     sub.join(2)
     if server is not None:
         server.join(2)
-    received = res["received"]
+    received, timed = res["received"], res["timed"]
     secs = res["seconds"]
-    rate = (received - 1) / secs if received > 1 and secs > 0 else 0.0
+    rate = (timed - 1) / secs if timed > 1 and secs > 0 else 0.0
     result = {
-        "mode": mode, "size": args.size, "sent": sent, "received": received,
+        "mode": mode, "size": args.size, "sent": sent, "received": received, "timed": timed,
         "lost": sent - received, "bad": res["bad"], "seconds": secs,
         "msgs_per_s": rate, "mb_per_s": rate * args.size / 1e6,
     }

@@ -179,6 +179,11 @@ pub struct RecvState {
     /// Places where sequence numbers jumped ahead (lost messages).
     pub gaps: u64,
     pub first_gap: Option<String>,
+    /// Messages before this sequence number warm up (page faults, caches)
+    /// and are not timed.
+    pub warmup: u64,
+    /// Timed messages received, and when the first and last came.
+    pub timed: u64,
     pub first: Option<Instant>,
     pub last: Option<Instant>,
     pub eos_total: Option<u64>,
@@ -199,6 +204,8 @@ impl RecvState {
             first_bad: None,
             gaps: 0,
             first_gap: None,
+            warmup: 0,
+            timed: 0,
             first: None,
             last: None,
             eos_total: None,
@@ -213,12 +220,15 @@ impl RecvState {
             self.eos_total = Some(header(data).unwrap_or(u64::MAX));
             return;
         }
-        let now = Instant::now();
         self.received += 1;
-        self.first.get_or_insert(now);
-        self.last = Some(now);
         let expected = self.next_seq;
         let seq = header(data);
+        if seq.unwrap_or(expected) >= self.warmup {
+            let now = Instant::now();
+            self.timed += 1;
+            self.first.get_or_insert(now);
+            self.last = Some(now);
+        }
         // A gap is a loss (counted by sent - received), not wrong content.
         if let Some(s) = seq.filter(|&s| s > expected) {
             self.gaps += 1;
@@ -257,8 +267,10 @@ pub struct StreamOutcome {
     pub size: usize,
     pub sent: u64,
     pub received: u64,
+    /// Received after the warm-up: the ones the rate is measured on.
+    pub timed: u64,
     pub bad: u64,
-    /// Receiver side, first to last data message.
+    /// Receiver side, first to last timed message.
     pub elapsed: Duration,
     pub errors: Vec<String>,
     pub rss_at_probe: Option<u64>,
@@ -272,10 +284,10 @@ impl StreamOutcome {
     /// Messages per second at the receiver, first to last message.
     pub fn rate(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
-        if self.received < 2 || secs <= 0.0 {
+        if self.timed < 2 || secs <= 0.0 {
             return 0.0;
         }
-        (self.received - 1) as f64 / secs
+        (self.timed - 1) as f64 / secs
     }
 
     /// Payload megabytes (10^6) per second.
@@ -292,6 +304,8 @@ pub struct RunSpec {
     pub full_every: u64,
     pub pin: bool,
     pub rss_probe_at: Option<u64>,
+    /// Untimed messages sent first (not counted in the budget).
+    pub warmup: u64,
 }
 
 /// Runs sender and receiver on two threads until the sender's budget is
@@ -300,6 +314,7 @@ pub fn run_stream(sink: &mut dyn Sink, source: &mut dyn Source, spec: &RunSpec) 
     let flow = Arc::new(Flow::default());
     let mut state = RecvState::new(template(spec.size), spec.full_every, Arc::clone(&flow));
     state.rss_probe_at = spec.rss_probe_at;
+    state.warmup = spec.warmup;
     let (sent, send_err, recv_err, state) = std::thread::scope(|scope| {
         let receiver = scope.spawn(|| {
             if spec.pin {
@@ -357,6 +372,7 @@ pub fn run_stream(sink: &mut dyn Sink, source: &mut dyn Source, spec: &RunSpec) 
         size: spec.size,
         sent,
         received: state.received,
+        timed: state.timed,
         bad: state.bad,
         elapsed,
         errors,
@@ -365,10 +381,13 @@ pub fn run_stream(sink: &mut dyn Sink, source: &mut dyn Source, spec: &RunSpec) 
 }
 
 fn send_all(sink: &mut dyn Sink, spec: &RunSpec, flow: &Flow) -> (u64, Option<String>) {
-    let start = Instant::now();
+    let mut start = Instant::now();
     let mut sent = 0u64;
-    while sent < spec.budget.max_msgs {
-        if sent % 256 == 0 {
+    while sent < spec.warmup + spec.budget.max_msgs {
+        if sent == spec.warmup {
+            start = Instant::now();
+        }
+        if sent % 256 == 0 && sent >= spec.warmup {
             if let Some(d) = spec.budget.duration {
                 if start.elapsed() >= d {
                     break;

@@ -36,6 +36,8 @@ options:
   --markdown       print the table as Markdown (for BENCHMARKS.md)
   --pin            pin the sender thread to CPU 0 and the receiver to CPU 1
   --seconds S      time each path sends for (default 0.4; not with --quick)
+  --repeat N       run each workload N times (paths interleaved) and report
+                   each path's median run (default 1; 3 for published figures)
   --list           list the workload names and exit
   --inject-loss    zil output ports skip one message: checks that a loss
                    fails the run (non-zero exit)
@@ -50,6 +52,7 @@ struct Args {
     markdown: bool,
     pin: bool,
     seconds: f64,
+    repeat: u32,
     list: bool,
 }
 
@@ -61,6 +64,7 @@ fn parse_args() -> Result<Args, String> {
         markdown: false,
         pin: false,
         seconds: 0.4,
+        repeat: 1,
         list: false,
     };
     let mut it = std::env::args().skip(1);
@@ -83,6 +87,14 @@ fn parse_args() -> Result<Args, String> {
                     .ok()
                     .filter(|s: &f64| *s > 0.0 && *s <= 60.0)
                     .ok_or(format!("--seconds {v}: expected a number in (0, 60]"))?;
+            }
+            "--repeat" => {
+                let v = it.next().ok_or("--repeat needs a number")?;
+                args.repeat = v
+                    .parse()
+                    .ok()
+                    .filter(|n: &u32| (1..=20).contains(n))
+                    .ok_or(format!("--repeat {v}: expected 1 to 20"))?;
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -140,6 +152,12 @@ fn main() -> ExitCode {
             ""
         },
     ));
+    if args.repeat > 1 {
+        header.push(format!(
+            "each path: median of {} runs (memory: one run)",
+            args.repeat
+        ));
+    }
     let python = if args.python {
         match python::Python::detect() {
             Ok(p) => {
@@ -171,6 +189,7 @@ fn main() -> ExitCode {
         seconds: args.seconds,
         python,
         addrs,
+        repeat: args.repeat,
     };
 
     let start = Instant::now();
