@@ -2,9 +2,32 @@
 //! build, the same socket options) and the Python original (pyzmq).
 //!
 //! ```text
-//! zil-bench [--quick] [--only SUBSTRING]... [--python|--no-python]
-//!           [--markdown] [--pin] [--seconds S]
+//! cargo build --release
+//! ./target/release/zil-bench --quick        # CI smoke test, every path once
+//! ./target/release/zil-bench                # full run, < 2 min on 2 cores
+//! ./target/release/zil-bench --repeat 3 --markdown   # figures for BENCHMARKS.md
 //! ```
+//!
+//! Method:
+//!
+//! - Each workload runs its paths one after another: **raw** libzmq through
+//!   the `zmq` crate, **zil** through its exported `zil_*` C functions
+//!   (called from Rust exactly as C would), and the **Python original**
+//!   (`benches/python/original_baseline.py`, pyzmq, separate processes).
+//! - Streaming: a sender thread and a receiver thread, 3-frame messages
+//!   `[topic, data, "pcm"]`; high-water marks 0 (unlimited) everywhere and
+//!   the publisher waits for its subscriber (raw: XPUB subscription message;
+//!   zil: `zil_outport_wait_subscribers`), so nothing may be lost. The sender
+//!   stays at most one window (64 MiB, at most 100 000 messages; 2000 for
+//!   session pads) ahead of the receiver, so memory stays bounded. One
+//!   window of untimed warm-up messages goes first; then the sender sends
+//!   for `--seconds` (at most 2 GiB); an `EOS` message carries the count.
+//!   The rate is the receiver's, first to last timed message.
+//! - Every payload carries its sequence number; the receiver checks order,
+//!   length and (every 64th message, every message for zero-copy) all bytes.
+//!   Lost = sent − received.
+//! - RPC: the original's `verify` request over REQ/REP, one call at a time;
+//!   median and p99 latency and calls/s.
 //!
 //! Exits non-zero when a raw or zil path loses a message, receives wrong
 //! bytes, or a zil call fails. The Python baseline never fails the run.
