@@ -128,6 +128,7 @@ impl Ctx {
         let mut spec = self.stream_spec(size, 64);
         if self.quick {
             spec.budget.max_msgs = spec.budget.max_msgs.min(200);
+            spec.warmup = spec.budget.max_msgs / 4;
         }
         spec.window = spec.window.min(2000);
         spec.warmup = spec.warmup.min(spec.window);
