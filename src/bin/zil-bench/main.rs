@@ -175,6 +175,12 @@ fn main() -> ExitCode {
             ""
         },
     ));
+    if args.quick {
+        header.push(
+            "quick: a smoke test (every path once, few messages); its rates mean nothing"
+                .to_owned(),
+        );
+    }
     if args.repeat > 1 {
         header.push(format!(
             "each path: median of {} runs (memory: one run)",

@@ -117,7 +117,8 @@ pub fn ratio(v: f64) -> String {
         v if v >= 100.0 => format!("{v:.0}"),
         v if v >= 10.0 => format!("{v:.1}"),
         v if v >= 0.1 => format!("{v:.2}"),
-        v => format!("{v:.3}"),
+        v if v >= 0.001 => format!("{v:.3}"),
+        _ => "<0.001".to_owned(),
     }
 }
 
