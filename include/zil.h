@@ -465,6 +465,14 @@ enum zil_result zil_inpad_recv(const struct zil_inpad_t *inpad,
                                int32_t timeout_ms);
 
 /**
+ * Like `zil_inpad_recv`, receiving into `msg` (see
+ * `zil_inport_recv_into`) and reusing its storage.
+ */
+enum zil_result zil_inpad_recv_into(const struct zil_inpad_t *inpad,
+                                    struct zil_msg_t *msg,
+                                    int32_t timeout_ms);
+
+/**
  * Makes this inpad feed `outpad`: the session of every message it delivers
  * becomes `outpad`'s own session, so a middle stage never handles session
  * ids. NULL `outpad` returns the inpad to the process-wide bus. The link
@@ -540,6 +548,18 @@ struct zil_inport_t *zil_inport_new_with_options(const char *addr,
 enum zil_result zil_inport_recv(const struct zil_inport_t *port,
                                 struct zil_msg_t **msg,
                                 int32_t timeout_ms);
+
+/**
+ * Like `zil_inport_recv`, but receives into `msg` (from `zil_msg_new`, or
+ * any message the caller owns), replacing its content and reusing its
+ * storage, so a receive loop allocates nothing. Views taken from `msg`
+ * before the call (data, event, topic) become invalid. On a result other
+ * than `ZIL_OK` the message holds nothing valid until the next successful
+ * receive.
+ */
+enum zil_result zil_inport_recv_into(const struct zil_inport_t *port,
+                                     struct zil_msg_t *msg,
+                                     int32_t timeout_ms);
 
 /**
  * Wakes a `zil_inport_recv` blocked in another thread: it returns
@@ -627,6 +647,14 @@ enum zil_result zil_monitor_next(const struct zil_monitor_t *monitor,
  * Frees a monitor. NULL is a no-op.
  */
 void zil_monitor_free(struct zil_monitor_t *monitor);
+
+/**
+ * Creates an empty message to receive into with `zil_inport_recv_into` /
+ * `zil_inpad_recv_into`, which reuse it for every message: the receive path
+ * then allocates nothing. Free with `zil_msg_free`. NULL only if memory ran
+ * out.
+ */
+struct zil_msg_t *zil_msg_new(void);
 
 /**
  * The payload bytes (`zil_msg_size` of them). Never NULL for a valid

@@ -1,7 +1,7 @@
 //! `zil_inpad_t`: receiving data of verified sessions only.
 
 use super::convert::{out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, free, into_raw};
+use super::handle::{borrow, borrow_mut, free, into_raw};
 use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::outpad::zil_outpad_t;
@@ -84,6 +84,22 @@ pub unsafe extern "C" fn zil_inpad_recv(
         let timeout_ms = timeout_arg(timeout_ms)?;
         let received = inpad.pad.recv(timeout_ms)?;
         *out = into_raw::<zil_msg_t>(MsgHandle::new(received));
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Like `zil_inpad_recv`, receiving into `msg` (see
+/// `zil_inport_recv_into`) and reusing its storage.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inpad_recv_into(
+    inpad: *const zil_inpad_t,
+    msg: *mut zil_msg_t,
+    timeout_ms: i32,
+) -> zil_result {
+    ffi! {
+        let inpad = borrow(inpad, "inpad")?;
+        let msg = borrow_mut(msg, "msg")?;
+        inpad.pad.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
     }
 }

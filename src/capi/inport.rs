@@ -1,7 +1,7 @@
 //! `zil_inport_t`: receiving `(data, event)` messages.
 
 use super::convert::{out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, free, into_raw};
+use super::handle::{borrow, borrow_mut, free, into_raw};
 use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
@@ -74,6 +74,26 @@ pub unsafe extern "C" fn zil_inport_recv(
         let timeout_ms = timeout_arg(timeout_ms)?;
         let received = port.port.recv(timeout_ms)?;
         *out = into_raw::<zil_msg_t>(MsgHandle::new(received));
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Like `zil_inport_recv`, but receives into `msg` (from `zil_msg_new`, or
+/// any message the caller owns), replacing its content and reusing its
+/// storage, so a receive loop allocates nothing. Views taken from `msg`
+/// before the call (data, event, topic) become invalid. On a result other
+/// than `ZIL_OK` the message holds nothing valid until the next successful
+/// receive.
+#[no_mangle]
+pub unsafe extern "C" fn zil_inport_recv_into(
+    port: *const zil_inport_t,
+    msg: *mut zil_msg_t,
+    timeout_ms: i32,
+) -> zil_result {
+    ffi! {
+        let port = borrow(port, "port")?;
+        let msg = borrow_mut(msg, "msg")?;
+        port.port.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
     }
 }

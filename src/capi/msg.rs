@@ -23,6 +23,15 @@ impl MsgHandle {
             session_id: OnceCell::new(),
         }
     }
+
+    /// The message to receive into, with the string views of its previous
+    /// content dropped.
+    pub(crate) fn reuse(&mut self) -> &mut Message {
+        self.topic.take();
+        self.event.take();
+        self.session_id.take();
+        &mut self.msg
+    }
 }
 
 /// A received message, owned by the caller until `zil_msg_free`. Its
@@ -33,6 +42,15 @@ pub struct zil_msg_t {
     _private: [u8; 0],
 }
 impl_handle!(zil_msg_t => MsgHandle);
+
+/// Creates an empty message to receive into with `zil_inport_recv_into` /
+/// `zil_inpad_recv_into`, which reuse it for every message: the receive path
+/// then allocates nothing. Free with `zil_msg_free`. NULL only if memory ran
+/// out.
+#[no_mangle]
+pub extern "C" fn zil_msg_new() -> *mut zil_msg_t {
+    ffi! { Ok(super::handle::into_raw::<zil_msg_t>(MsgHandle::new(Message::new()))) }
+}
 
 /// A C string of `text` up to its first NUL (wire strings may contain one).
 fn c_string(text: &str) -> CString {

@@ -8,7 +8,7 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::PortOptions;
 use crate::rpc::Client;
-use crate::stream::{Inport, Message, Payload};
+use crate::stream::{Inport, Message};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -129,10 +129,17 @@ impl Inpad {
     /// logged; the session of a delivered message is passed to the linked
     /// outpad (or the process-wide bus).
     pub fn recv(&self, timeout_ms: i32) -> Result<Message> {
-        let deadline = Deadline::after_ms(timeout_ms);
+        let mut msg = Message::new();
+        self.recv_into(&mut msg, timeout_ms)?;
+        Ok(msg)
+    }
+
+    /// Like [`Inpad::recv`], receiving into `msg` and reusing its storage.
+    pub fn recv_into(&self, msg: &mut Message, timeout_ms: i32) -> Result<()> {
+        let deadline = Deadline::after_ms(timeout_ms).started();
         loop {
-            let mut msg = self.port.recv_until(&deadline)?;
-            let Some(session) = self
+            self.port.recv_until(msg, &deadline)?;
+            let Some((payload, session)) = self
                 .open(msg.data())
                 .filter(|(_, session)| self.verified(session))
             else {
@@ -149,15 +156,14 @@ impl Inpad {
                 }
                 continue;
             };
-            let (payload, session) = session;
             self.counters.add(Count::Delivered);
             self.link
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
                 .update(&session);
-            msg.data = Payload::Decoded(payload);
+            msg.decoded = Some(payload);
             msg.session_id = Some(session);
-            return Ok(msg);
+            return Ok(());
         }
     }
 

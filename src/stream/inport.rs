@@ -1,6 +1,6 @@
 //! The input port: a subscriber that hands out whole, valid messages only.
 
-use super::message::{Message, Payload};
+use super::message::Message;
 use super::ready_fd::ReadyFd;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
@@ -62,7 +62,16 @@ impl Inport {
     /// [`Inport::wake`]. Messages with a frame count other than 3 or a
     /// non-UTF-8 topic or event are skipped and counted as rejected.
     pub fn recv(&self, timeout_ms: i32) -> Result<Message> {
-        self.recv_until(&Deadline::after_ms(timeout_ms))
+        let mut msg = Message::new();
+        self.recv_into(&mut msg, timeout_ms)?;
+        Ok(msg)
+    }
+
+    /// Like [`Inport::recv`], but receives into `msg`, replacing its content
+    /// and reusing its storage: the receive path then allocates nothing. On
+    /// error `msg` holds no message (its content is unspecified).
+    pub fn recv_into(&self, msg: &mut Message, timeout_ms: i32) -> Result<()> {
+        self.recv_until(msg, &Deadline::after_ms(timeout_ms))
     }
 
     /// Makes a `recv` blocked in another thread (or the next `recv`) return
@@ -110,26 +119,32 @@ impl Inport {
         self.counters.snapshot()
     }
 
-    pub(crate) fn recv_until(&self, deadline: &Deadline) -> Result<Message> {
+    pub(crate) fn recv_until(&self, msg: &mut Message, deadline: &Deadline) -> Result<()> {
         let socket = self.lock();
-        let result = self.next_message(&socket, deadline);
+        let result = self.next_message(&socket, msg, deadline);
         if let Some(ready) = self.ready.get() {
             ready.update(message_waiting(&socket));
         }
         result
     }
 
-    fn next_message(&self, socket: &zmq::Socket, deadline: &Deadline) -> Result<Message> {
+    fn next_message(
+        &self,
+        socket: &zmq::Socket,
+        msg: &mut Message,
+        deadline: &Deadline,
+    ) -> Result<()> {
+        msg.decoded = None;
+        msg.session_id = None;
         loop {
             if self.waker.is_pending() && self.waker.take() {
                 return Err(self.interrupted());
             }
-            let mut topic = zmq::Message::new();
-            match socket.recv(&mut topic, zmq::DONTWAIT) {
+            match socket.recv(&mut msg.topic, zmq::DONTWAIT) {
                 Ok(()) => {
-                    if let Some(msg) = self.read_rest(socket, topic)? {
-                        self.counters.received(msg.data().len());
-                        return Ok(msg);
+                    if self.read_rest(socket, msg)? {
+                        self.counters.received(msg.data.len());
+                        return Ok(());
                     }
                 }
                 Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => {
@@ -174,25 +189,25 @@ impl Inport {
         Ok(())
     }
 
-    /// Reads the frames after the topic; `None` for a message that was
-    /// rejected or filtered (and counted).
-    fn read_rest(&self, socket: &zmq::Socket, topic: zmq::Message) -> Result<Option<Message>> {
-        let mut data = zmq::Message::new();
-        let mut event = zmq::Message::new();
+    /// Reads the frames after the topic into `msg`; false for a message that
+    /// was rejected or filtered (and counted).
+    fn read_rest(&self, socket: &zmq::Socket, msg: &mut Message) -> Result<bool> {
         let mut frames = 1;
-        let mut more = topic.get_more();
-        for frame in [&mut data, &mut event] {
+        let mut more = msg.topic.get_more();
+        for frame in [&mut msg.data, &mut msg.event] {
             if more {
                 self.recv_frame(socket, frame)?;
                 frames += 1;
                 more = frame.get_more();
             }
         }
-        while more {
+        if more {
             let mut extra = zmq::Message::new();
-            self.recv_frame(socket, &mut extra)?;
-            frames += 1;
-            more = extra.get_more();
+            while more {
+                self.recv_frame(socket, &mut extra)?;
+                frames += 1;
+                more = extra.get_more();
+            }
         }
         if frames != 3 {
             self.counters.rejected();
@@ -200,31 +215,22 @@ impl Inport {
                 "zil: rejected a message on '{}': {frames} frames instead of 3 [topic, data, event]",
                 self.endpoint
             );
-            return Ok(None);
+            return Ok(false);
         }
-        if self.topic_match == TopicMatch::Exact && &topic[..] != self.topic.as_bytes() {
+        if self.topic_match == TopicMatch::Exact && &msg.topic[..] != self.topic.as_bytes() {
             self.counters.filtered();
-            return Ok(None);
+            return Ok(false);
         }
-        if std::str::from_utf8(&topic).is_err() || std::str::from_utf8(&event).is_err() {
+        if std::str::from_utf8(&msg.topic).is_err() || std::str::from_utf8(&msg.event).is_err() {
             self.counters.rejected();
             log::warn!(
                 "zil: rejected a message on '{}': topic or event is not UTF-8",
                 self.endpoint
             );
-            return Ok(None);
+            return Ok(false);
         }
-        let event = if &event[..] == NO_EVENT {
-            None
-        } else {
-            Some(event)
-        };
-        Ok(Some(Message {
-            topic,
-            data: Payload::Frame(data),
-            event,
-            session_id: None,
-        }))
+        msg.has_event = &msg.event[..] != NO_EVENT;
+        Ok(true)
     }
 
     fn recv_frame(&self, socket: &zmq::Socket, frame: &mut zmq::Message) -> Result<()> {

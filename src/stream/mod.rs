@@ -12,7 +12,6 @@ pub(crate) use foreign::ForeignFrame;
 pub use foreign::FreeFn;
 pub use inport::Inport;
 pub use message::Message;
-pub(crate) use message::Payload;
 pub use outport::Outport;
 
 /// The event frame the Python original sends when there is no event.

@@ -236,7 +236,7 @@ fn zil_stream(
         FREED.store(0, Ordering::SeqCst);
     }
     let mut sink = OutportSink::new(port_out, spec.size, mode);
-    let mut source = InportSource(port_in);
+    let mut source = InportSource(port_in, zil_abi::MsgBuf::new());
     let out = run_stream(&mut sink, &mut source, spec);
     let mut row = stream_row(name, path, &out);
     // zil's counters must agree with the bench's (the EOS message included).
@@ -425,7 +425,7 @@ fn zil_session(ctx: &Ctx, name: &str, path: &str, spec: &RunSpec, ttl: Option<u3
         Err(e) => return Row::error(name, path, &e),
     };
     let mut sink = OutpadSink::new(pad_out, spec.size);
-    let mut source = InpadSource(pad_in);
+    let mut source = InpadSource(pad_in, zil_abi::MsgBuf::new());
     let out = run_stream(&mut sink, &mut source, spec);
     let mut row = stream_row(name, path, &out);
     match source.stats() {
@@ -512,7 +512,7 @@ fn memory(ctx: &Ctx, name: &str) -> Row {
         Err(e) => return Row::error(name, path, &e),
     };
     let mut sink = OutportSink::new(port_out, spec.size, PushMode::Copy);
-    let mut source = InportSource(port_in);
+    let mut source = InportSource(port_in, zil_abi::MsgBuf::new());
     let out = run_stream(&mut sink, &mut source, &spec);
     let rss_end = current_rss_bytes();
     let mut row = stream_row(name, path, &out);

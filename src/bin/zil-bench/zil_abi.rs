@@ -245,8 +245,30 @@ impl Sink for OutportSink {
     }
 }
 
-/// Takes one message from a `zil_*_recv` call: hands its bytes to `state`
-/// and frees it. `Ok(false)` on `ZIL_TIMEOUT`.
+/// A message zil receives into again and again (`zil_msg_new` +
+/// `zil_*_recv_into`): the receive loop allocates nothing, as raw libzmq
+/// code reusing its `zmq_msg_t`s does.
+pub struct MsgBuf(*mut zil_msg_t);
+
+// SAFETY: a zil_msg_t may be moved between threads (zil.h), and MsgBuf is
+// used by one thread at a time.
+unsafe impl Send for MsgBuf {}
+
+impl MsgBuf {
+    pub fn new() -> Self {
+        MsgBuf(zil_msg_new())
+    }
+}
+
+impl Drop for MsgBuf {
+    fn drop(&mut self) {
+        // SAFETY: made by zil_msg_new, freed once.
+        unsafe { zil_msg_free(self.0) }
+    }
+}
+
+/// Takes one message from a `zil_*_recv_into` call and hands its bytes to
+/// `state`. `Ok(false)` on `ZIL_TIMEOUT`.
 unsafe fn take_msg(
     rc: zil_result,
     msg: *mut zil_msg_t,
@@ -262,12 +284,11 @@ unsafe fn take_msg(
     let event = zil_msg_event(msg);
     let is_eos = !event.is_null() && CStr::from_ptr(event).to_bytes() == EOS.as_bytes();
     state.on_msg(std::slice::from_raw_parts(data, size), is_eos);
-    zil_msg_free(msg);
     Ok(true)
 }
 
 /// Receives from an input port.
-pub struct InportSource(pub Inport);
+pub struct InportSource(pub Inport, pub MsgBuf);
 
 impl InportSource {
     pub fn stats(&self) -> Result<Stats, String> {
@@ -283,11 +304,10 @@ impl InportSource {
 
 impl Source for InportSource {
     fn recv(&mut self, timeout_ms: i32, state: &mut RecvState) -> Result<bool, String> {
-        let mut msg: *mut zil_msg_t = ptr::null_mut();
-        // SAFETY: live port used by this thread only; msg is written on OK.
+        // SAFETY: live port and message, used by this thread only.
         unsafe {
-            let rc = zil_inport_recv(self.0 .0, &mut msg, timeout_ms);
-            take_msg(rc, msg, state, "zil_inport_recv")
+            let rc = zil_inport_recv_into(self.0 .0, self.1 .0, timeout_ms);
+            take_msg(rc, self.1 .0, state, "zil_inport_recv_into")
         }
     }
 }
@@ -507,7 +527,7 @@ impl Sink for OutpadSink {
 }
 
 /// Receives verified messages from an inpad.
-pub struct InpadSource(pub Inpad);
+pub struct InpadSource(pub Inpad, pub MsgBuf);
 
 impl InpadSource {
     pub fn stats(&self) -> Result<InpadStats, String> {
@@ -523,11 +543,10 @@ impl InpadSource {
 
 impl Source for InpadSource {
     fn recv(&mut self, timeout_ms: i32, state: &mut RecvState) -> Result<bool, String> {
-        let mut msg: *mut zil_msg_t = ptr::null_mut();
-        // SAFETY: live inpad used by this thread only; msg is written on OK.
+        // SAFETY: live inpad and message, used by this thread only.
         unsafe {
-            let rc = zil_inpad_recv(self.0 .0, &mut msg, timeout_ms);
-            take_msg(rc, msg, state, "zil_inpad_recv")
+            let rc = zil_inpad_recv_into(self.0 .0, self.1 .0, timeout_ms);
+            take_msg(rc, self.1 .0, state, "zil_inpad_recv_into")
         }
     }
 }
