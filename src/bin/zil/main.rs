@@ -47,18 +47,46 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Publish messages [topic, data, event]: one per stdin line, or a file in chunks.
+    ///
+    /// Binds ADDR by default, like the original's output port (--connect
+    /// connects). A subscriber misses what was published before it joined
+    /// (PUB/SUB's slow joiner): --wait-subscribers waits for it first. When
+    /// ADDR holds a '*' (tcp://127.0.0.1:*), the bound endpoint is printed
+    /// on stdout before anything is sent.
     #[command(after_help = AFTER_HELP)]
     Pub(PubArgs),
     /// Spy on a topic: print one line per message (topic, event, size, payload).
+    ///
+    /// Each line is TOPIC<TAB>EVENT<TAB>SIZE<TAB>PAYLOAD, EVENT '-' when there
+    /// is none; the payload is UTF-8 text with control characters escaped
+    /// (\n, \t, …), else 'hex:…'. With --session: TOPIC EVENT SIZE
+    /// session=ID PAYLOAD (the decoded payload), or not-an-envelope(WHY) and
+    /// the raw payload.
+    ///
+    /// Ends after --count messages (exit 0), on SIGINT/SIGTERM (exit 0), or
+    /// when nothing arrives within --timeout-ms: exit 0 if messages came and
+    /// no --count was given, else exit 3.
     #[command(after_help = AFTER_HELP)]
     Sub(SubArgs),
     /// Call one JSON-RPC method and print its result as JSON.
+    ///
+    /// Exit 3 when no answer comes within --timeout-ms, 4 when the server
+    /// answers with an error (printed on stderr), 2 for PARAMS that are not
+    /// JSON or a malformed address.
     #[command(after_help = AFTER_HELP)]
     Rpc(RpcArgs),
     /// Run a small authz server: verify, get_token, logout.
+    ///
+    /// verify(id) answers true for known sessions; get_token() makes a new
+    /// 32-hex-digit session and remembers it; logout(id) forgets it and
+    /// answers true. The bound endpoint is printed on stdout first, so that
+    /// scripts can bind tcp://127.0.0.1:* and read the port.
     #[command(name = "serve-authz", after_help = AFTER_HELP)]
     ServeAuthz(ServeAuthzArgs),
     /// Run streaming, RPC and session-aware streaming end to end, with rates.
+    ///
+    /// Everything runs in this process on ephemeral tcp://127.0.0.1 ports
+    /// and takes a few seconds; each step is checked (exit 1 on a surprise).
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
     /// Run the zil-bench benchmark (a sibling binary), passing the arguments on.
