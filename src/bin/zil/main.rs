@@ -90,7 +90,7 @@ enum Command {
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
     /// Run the zil-bench benchmark (a sibling binary), passing the arguments on.
-    #[command(disable_help_flag = true)]
+    #[command(disable_help_flag = true, disable_version_flag = true)]
     Bench(BenchArgs),
 }
 
