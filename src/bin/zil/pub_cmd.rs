@@ -1,0 +1,104 @@
+//! `zil pub`: publishes stdin lines, or a file in chunks, on one topic.
+
+use crate::error::{CliError, CliResult, Context, Exit};
+use crate::PubArgs;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::time::Duration;
+use zil::stream::Outport;
+use zil::{Attach, PortOptions};
+
+pub fn run(args: &PubArgs) -> CliResult {
+    let opts = PortOptions {
+        sndhwm: args.hwm,
+        attach: Some(if args.connect {
+            Attach::Connect
+        } else {
+            Attach::Bind
+        }),
+        ..PortOptions::default()
+    };
+    let port = Outport::with_options(&args.addr, &args.topic, &opts).context("pub")?;
+    if args.addr.contains('*') {
+        // An ephemeral address: tell the subscribers where to go.
+        let mut out = io::stdout().lock();
+        writeln!(out, "{}", port.endpoint())
+            .and_then(|_| out.flush())
+            .context("pub: cannot write the endpoint")?;
+    }
+    if args.wait_subscribers > 0 {
+        port.wait_subscribers(args.wait_subscribers, args.wait_ms)
+            .context("pub: waiting for subscribers")?;
+    }
+    let event = args.event.as_deref();
+    let push = |data: &[u8]| port.push(data, event).context("pub");
+    match &args.file {
+        Some(path) if path.as_os_str() == "-" => chunks(io::stdin().lock(), args.chunk, push)?,
+        Some(path) => {
+            let file =
+                File::open(path).context(&format!("pub: cannot open '{}'", path.display()))?;
+            chunks(file, args.chunk, push)?
+        }
+        None => lines(io::stdin().lock(), push)?,
+    }
+    if args.eos {
+        port.push(b"", Some("EOS")).context("pub")?;
+    }
+    // libzmq sends from its I/O thread; give the queue time to leave before
+    // the process (and that thread) ends.
+    std::thread::sleep(Duration::from_millis(args.drain_ms));
+    Ok(Exit::Ok)
+}
+
+/// One message per line, without its `\n` (or `\r\n`).
+fn lines(
+    mut input: impl BufRead,
+    mut push: impl FnMut(&[u8]) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .context("pub: cannot read stdin")?
+            == 0
+        {
+            return Ok(());
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+        }
+        push(&line)?;
+    }
+}
+
+/// One message per `size` bytes (the last one may be shorter).
+fn chunks(
+    input: impl Read,
+    size: u32,
+    mut push: impl FnMut(&[u8]) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let mut input = BufReader::new(input);
+    let mut chunk = vec![0u8; size as usize];
+    loop {
+        let mut filled = 0;
+        while filled < chunk.len() {
+            match input.read(&mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e).context("pub: cannot read the input"),
+            }
+        }
+        if filled == 0 {
+            return Ok(());
+        }
+        push(&chunk[..filled])?;
+        if filled < chunk.len() {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! How `zil sub` shows payloads and session envelopes: one line per message,
+//! whatever the bytes are.
+
+use base64::Engine;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// The payload as text when it is valid UTF-8 (control characters escaped so
+/// a message stays one line), else as `hex:…`; at most `max` bytes (0: all).
+pub fn payload(data: &[u8], force_hex: bool, max: usize) -> String {
+    let limit = if max == 0 {
+        data.len()
+    } else {
+        max.min(data.len())
+    };
+    let mut out = String::new();
+    let shown = match std::str::from_utf8(data) {
+        Ok(text) if !force_hex => {
+            let mut end = limit;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            escape_into(&mut out, &text[..end]);
+            end
+        }
+        _ => {
+            out.push_str("hex:");
+            for byte in &data[..limit] {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{byte:02x}");
+            }
+            limit
+        }
+    };
+    if shown < data.len() {
+        let _ = write!(out, " …(+{} B)", data.len() - shown);
+    }
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// A session envelope `{"data": "<base64>", "session_id": "<id>" | null}`
+/// taken apart.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Envelope {
+    pub payload: Vec<u8>,
+    pub session_id: Option<String>,
+}
+
+/// Opens an envelope, or says in a few words why it is not one.
+pub fn envelope(data: &[u8]) -> Result<Envelope, &'static str> {
+    let value: Value = serde_json::from_slice(data).map_err(|_| "not JSON")?;
+    let Value::Object(object) = value else {
+        return Err("not a JSON object");
+    };
+    let payload = match object.get("data") {
+        Some(Value::String(b64)) => base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| "data is not base64")?,
+        Some(_) => return Err("data is not a string"),
+        None => return Err("no data field"),
+    };
+    let session_id = match object.get("session_id") {
+        Some(Value::String(id)) => Some(id.clone()),
+        Some(Value::Null) => None,
+        Some(_) => return Err("session_id is not a string"),
+        None => return Err("no session_id field"),
+    };
+    Ok(Envelope {
+        payload,
+        session_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_stays_on_one_line() {
+        assert_eq!(payload(b"a\tb\nc\\", false, 0), "a\\tb\\nc\\\\");
+        assert_eq!(payload("é\u{1}".as_bytes(), false, 0), "é\\u{1}");
+    }
+
+    #[test]
+    fn binary_and_forced_hex() {
+        assert_eq!(payload(&[0xff, 0x00], false, 0), "hex:ff00");
+        assert_eq!(payload(b"hi", true, 0), "hex:6869");
+        assert_eq!(payload(b"", false, 0), "");
+    }
+
+    #[test]
+    fn long_payloads_are_cut() {
+        assert_eq!(payload(b"abcdef", false, 4), "abcd …(+2 B)");
+        assert_eq!(payload("ééé".as_bytes(), false, 3), "é …(+4 B)");
+        assert_eq!(payload(&[0xff; 5], false, 2), "hex:ffff …(+3 B)");
+    }
+
+    #[test]
+    fn envelopes() {
+        let ok = envelope(br#"{"data": "aGk=", "session_id": "s1"}"#);
+        assert_eq!(
+            ok,
+            Ok(Envelope {
+                payload: b"hi".to_vec(),
+                session_id: Some("s1".into())
+            })
+        );
+        let null = envelope(br#"{"data": "", "session_id": null}"#);
+        assert_eq!(null.map(|e| e.session_id), Ok(None));
+        assert_eq!(envelope(b"hello"), Err("not JSON"));
+        assert_eq!(envelope(b"[1]"), Err("not a JSON object"));
+        assert_eq!(
+            envelope(br#"{"data": "%%", "session_id": "s"}"#),
+            Err("data is not base64")
+        );
+        assert_eq!(envelope(br#"{"data": "aGk="}"#), Err("no session_id field"));
+    }
+}
