@@ -5,15 +5,25 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-/// Why an incoming envelope was refused.
+/// Why bytes are not a session envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Malformed {
+pub enum Malformed {
     /// Not UTF-8 JSON, or not an object.
     Json,
     /// `data` or `session_id` missing or of the wrong type.
     Field,
     /// `data` is not valid standard base64.
     Base64,
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Malformed::Json => "not a JSON object",
+            Malformed::Field => "data or session_id missing or mistyped",
+            Malformed::Base64 => "data is not valid base64",
+        })
+    }
 }
 
 /// Wraps `payload` with the session's JSON form (`"..."` or `null`).
@@ -39,7 +49,7 @@ pub(crate) fn wrap(payload: &[u8], session_json: &str) -> Vec<u8> {
 }
 
 /// Unwraps an envelope into its payload and session id (`None` for `null`).
-pub(crate) fn unwrap(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), Malformed> {
+pub fn unwrap(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), Malformed> {
     let text = std::str::from_utf8(bytes).map_err(|_| Malformed::Json)?;
     let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(text) else {
         return Err(Malformed::Json);

@@ -205,15 +205,12 @@ impl Inpad {
         let (payload, session) = match unwrap(data) {
             Ok(parts) => parts,
             Err(why) => {
-                let (count, text) = match why {
-                    Malformed::Json => (Count::BadJson, "not a JSON object"),
-                    Malformed::Field => (
-                        Count::MissingField,
-                        "data or session_id missing or mistyped",
-                    ),
-                    Malformed::Base64 => (Count::BadBase64, "data is not valid base64"),
+                let count = match why {
+                    Malformed::Json => Count::BadJson,
+                    Malformed::Field => Count::MissingField,
+                    Malformed::Base64 => Count::BadBase64,
                 };
-                self.drop_message(count, text);
+                self.drop_message(count, &why.to_string());
                 return None;
             }
         };

@@ -20,5 +20,6 @@ mod envelope;
 mod inpad;
 mod outpad;
 
+pub use envelope::{unwrap as open_envelope, Malformed};
 pub use inpad::{Inpad, InpadStats, DEFAULT_CACHE_TTL_MS, DEFAULT_RPC_TIMEOUT_MS};
 pub use outpad::Outpad;

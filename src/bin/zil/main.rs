@@ -128,9 +128,10 @@ pub struct PubArgs {
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(i32).range(0..))]
     pub hwm: i32,
-    /// Time given to queued messages to leave before exit, in ms (libzmq sends in the background)
-    #[arg(long, value_name = "MS", default_value_t = 200)]
-    pub drain_ms: u64,
+    /// At exit, how long queued messages may still take to leave, in ms (-1: until sent)
+    #[arg(long, value_name = "MS", default_value_t = 5000, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i32).range(-1..))]
+    pub linger_ms: i32,
 }
 
 /// Arguments of `zil sub`.

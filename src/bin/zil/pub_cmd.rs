@@ -4,13 +4,13 @@ use crate::error::{CliError, CliResult, Context, Exit};
 use crate::PubArgs;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::time::Duration;
 use zil::stream::Outport;
 use zil::{Attach, PortOptions};
 
 pub fn run(args: &PubArgs) -> CliResult {
     let opts = PortOptions {
         sndhwm: args.hwm,
+        linger_ms: args.linger_ms,
         attach: Some(if args.connect {
             Attach::Connect
         } else {
@@ -44,9 +44,10 @@ pub fn run(args: &PubArgs) -> CliResult {
     if args.eos {
         port.push(b"", Some("EOS")).context("pub")?;
     }
-    // libzmq sends from its I/O thread; give the queue time to leave before
-    // the process (and that thread) ends.
-    std::thread::sleep(Duration::from_millis(args.drain_ms));
+    // libzmq sends from its I/O thread: close the port and let zil deliver
+    // what is still queued (up to the linger time) before the process ends.
+    drop(port);
+    zil::shutdown(args.linger_ms).context("pub: delivering the last messages")?;
     Ok(Exit::Ok)
 }
 

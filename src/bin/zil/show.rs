@@ -1,8 +1,6 @@
-//! How `zil sub` shows payloads and session envelopes: one line per message,
+//! How `zil sub` shows payloads: one line per message,
 //! whatever the bytes are.
 
-use base64::Engine;
-use serde_json::Value;
 use std::fmt::Write;
 
 /// The payload as text when it is valid UTF-8 (control characters escaped so
@@ -53,39 +51,6 @@ fn escape_into(out: &mut String, text: &str) {
     }
 }
 
-/// A session envelope `{"data": "<base64>", "session_id": "<id>" | null}`
-/// taken apart.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Envelope {
-    pub payload: Vec<u8>,
-    pub session_id: Option<String>,
-}
-
-/// Opens an envelope, or says in a few words why it is not one.
-pub fn envelope(data: &[u8]) -> Result<Envelope, &'static str> {
-    let value: Value = serde_json::from_slice(data).map_err(|_| "not JSON")?;
-    let Value::Object(object) = value else {
-        return Err("not a JSON object");
-    };
-    let payload = match object.get("data") {
-        Some(Value::String(b64)) => base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .map_err(|_| "data is not base64")?,
-        Some(_) => return Err("data is not a string"),
-        None => return Err("no data field"),
-    };
-    let session_id = match object.get("session_id") {
-        Some(Value::String(id)) => Some(id.clone()),
-        Some(Value::Null) => None,
-        Some(_) => return Err("session_id is not a string"),
-        None => return Err("no session_id field"),
-    };
-    Ok(Envelope {
-        payload,
-        session_id,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,26 +73,5 @@ mod tests {
         assert_eq!(payload(b"abcdef", false, 4), "abcd …(+2 B)");
         assert_eq!(payload("ééé".as_bytes(), false, 3), "é …(+4 B)");
         assert_eq!(payload(&[0xff; 5], false, 2), "hex:ffff …(+3 B)");
-    }
-
-    #[test]
-    fn envelopes() {
-        let ok = envelope(br#"{"data": "aGk=", "session_id": "s1"}"#);
-        assert_eq!(
-            ok,
-            Ok(Envelope {
-                payload: b"hi".to_vec(),
-                session_id: Some("s1".into())
-            })
-        );
-        let null = envelope(br#"{"data": "", "session_id": null}"#);
-        assert_eq!(null.map(|e| e.session_id), Ok(None));
-        assert_eq!(envelope(b"hello"), Err("not JSON"));
-        assert_eq!(envelope(b"[1]"), Err("not a JSON object"));
-        assert_eq!(
-            envelope(br#"{"data": "%%", "session_id": "s"}"#),
-            Err("data is not base64")
-        );
-        assert_eq!(envelope(br#"{"data": "aGk="}"#), Err("no session_id field"));
     }
 }

@@ -110,14 +110,14 @@ fn describe(msg: &Message, args: &SubArgs) -> String {
         let payload = show::payload(data, args.hex, args.max_bytes);
         return format!("{}\t{event}\t{}\t{payload}", msg.topic(), data.len());
     }
-    match show::envelope(data) {
-        Ok(envelope) => {
-            let payload = show::payload(&envelope.payload, args.hex, args.max_bytes);
-            let session = envelope.session_id.as_deref().unwrap_or("null");
+    match zil::session::open_envelope(data) {
+        Ok((decoded, session_id)) => {
+            let payload = show::payload(&decoded, args.hex, args.max_bytes);
+            let session = session_id.as_deref().unwrap_or("null");
             format!(
                 "{}\t{event}\t{}\tsession={}\t{payload}",
                 msg.topic(),
-                envelope.payload.len(),
+                decoded.len(),
                 show::payload(session.as_bytes(), false, 0)
             )
         }
