@@ -478,7 +478,7 @@ fn sub_unwraps_session_envelopes() {
         [
             format!("asr\tpcm\t13\tsession={session}\thello session").as_str(),
             format!("asr\t-\t3\tsession={session}\thex:ff007f").as_str(),
-            "asr\tEOS\t11\tnot-an-envelope(not JSON)\tplain words",
+            "asr\tEOS\t11\tnot-an-envelope(not a JSON object)\tplain words",
         ],
         "{done:?}"
     );
