@@ -320,7 +320,9 @@ typedef struct zil_inpad_stats_t {
    */
   uint64_t verify_calls;
   /**
-   * Messages whose session was answered from the cache.
+   * Messages whose session was answered without a `verify` call of its
+   * own: from the TTL cache, or by the call made for an earlier message
+   * of the same session received in the same batch (TTL > 0 only).
    */
   uint64_t cache_hits;
 } zil_inpad_stats_t;

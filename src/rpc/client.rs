@@ -22,6 +22,8 @@ pub struct Client {
 
 struct State {
     socket: Option<zmq::Socket>,
+    /// The DEALER of pipelined `verify` calls, made on first use.
+    pipeline: Option<zmq::Socket>,
     next_id: u64,
 }
 
@@ -41,6 +43,7 @@ impl Client {
             timeout_ms,
             state: Mutex::new(State {
                 socket: None,
+                pipeline: None,
                 next_id: 1,
             }),
         };
@@ -68,6 +71,97 @@ impl Client {
     /// (`"params": "<session_id>", "id": "1"`). True if the server confirms.
     pub fn verify(&self, session_id: &str) -> Result<bool> {
         let result = self.call_with_id(VERIFY, json!(session_id), "1")?;
+        result
+            .as_bool()
+            .ok_or_else(|| unexpected(VERIFY, &result, "true or false"))
+    }
+
+    /// `verify` for each of `session_ids`, pipelined: every request (the same
+    /// bytes [`Client::verify`] sends) goes out at once over a DEALER socket,
+    /// then the answers are read in order, so the batch costs about one round
+    /// trip instead of one per session. A REP server (zil's or the Python
+    /// original's) answers a DEALER's requests one after the other, in order.
+    /// One result per session; after a timeout the remaining ones are
+    /// `Timeout` too and the socket is replaced (lazy pirate).
+    pub fn verify_pipelined(&self, session_ids: &[&str]) -> Vec<Result<bool>> {
+        let mut state = self.lock();
+        let dealer = match state.pipeline.take() {
+            Some(dealer) => dealer,
+            None => match self.connect_as(zmq::SocketType::DEALER) {
+                Ok(dealer) => dealer,
+                Err(err) => return session_ids.iter().map(|_| Err(err.clone())).collect(),
+            },
+        };
+        for sid in session_ids {
+            let text = request(VERIFY, json!(sid), json!("1")).to_string();
+            if let Err(e) = dealer
+                .send(&b""[..], zmq::SNDMORE)
+                .and_then(|_| dealer.send(text.as_bytes(), 0))
+            {
+                let err = Error::zmq(format!("rpc 'verify': cannot send to '{}'", self.addr), e);
+                return session_ids.iter().map(|_| Err(err.clone())).collect();
+            }
+        }
+        let mut results = Vec::with_capacity(session_ids.len());
+        while results.len() < session_ids.len() {
+            match self.read_pipelined(&dealer) {
+                Err(err) if err.kind() == ErrorKind::Timeout => {
+                    let left = session_ids.len() - results.len();
+                    results.extend(std::iter::repeat_n(Err(err), left));
+                    return results;
+                }
+                result => results.push(result),
+            }
+        }
+        state.pipeline = Some(dealer);
+        results
+    }
+
+    /// One pipelined `verify` answer: `["", reply]` from the DEALER.
+    fn read_pipelined(&self, dealer: &zmq::Socket) -> Result<bool> {
+        let ready = dealer
+            .poll(zmq::POLLIN, i64::from(self.timeout_ms))
+            .map_err(|e| Error::zmq(format!("rpc 'verify': cannot poll '{}'", self.addr), e))?;
+        if ready == 0 {
+            log::warn!(
+                "zil: rpc 'verify' at '{}' timed out after {} ms; reconnecting",
+                self.addr,
+                self.timeout_ms
+            );
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "rpc 'verify': no answer from '{}' within {} ms",
+                    self.addr, self.timeout_ms
+                ),
+            ));
+        }
+        let frames = dealer.recv_multipart(0).map_err(|e| {
+            Error::zmq(
+                format!("rpc 'verify': cannot receive from '{}'", self.addr),
+                e,
+            )
+        })?;
+        let [delimiter, reply] = &frames[..] else {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "rpc 'verify' at '{}': reply has {} frames, expected 1",
+                    self.addr,
+                    frames.len().saturating_sub(1)
+                ),
+            ));
+        };
+        if !delimiter.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "rpc 'verify' at '{}': reply without the REP envelope",
+                    self.addr
+                ),
+            ));
+        }
+        let result = self.outcome(VERIFY, reply, &json!("1"))?;
         result
             .as_bool()
             .ok_or_else(|| unexpected(VERIFY, &result, "true or false"))
@@ -114,13 +208,18 @@ impl Client {
         if reply.is_ok() {
             state.socket = Some(socket);
         }
-        let (outcome, reply_id) = parse_reply(&reply?).map_err(|why| {
+        self.outcome(method, &reply?, &id)
+    }
+
+    /// What a reply to a request with `id` says: the result, or an error.
+    fn outcome(&self, method: &str, reply: &[u8], id: &Value) -> Result<Value> {
+        let (outcome, reply_id) = parse_reply(reply).map_err(|why| {
             Error::new(
                 ErrorKind::Protocol,
                 format!("rpc '{method}' at '{}': {why}", self.addr),
             )
         })?;
-        if reply_id != id && !reply_id.is_null() {
+        if reply_id != *id && !reply_id.is_null() {
             return Err(Error::new(
                 ErrorKind::Protocol,
                 format!(
@@ -179,11 +278,15 @@ impl Client {
     }
 
     fn connect(&self) -> Result<zmq::Socket> {
+        self.connect_as(zmq::SocketType::REQ)
+    }
+
+    fn connect_as(&self, kind: zmq::SocketType) -> Result<zmq::Socket> {
         let opts = PortOptions {
             linger_ms: 0,
             ..PortOptions::default()
         };
-        socket::open(zmq::SocketType::REQ, &self.addr, &opts, Attach::Connect)
+        socket::open(kind, &self.addr, &opts, Attach::Connect)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -48,8 +48,48 @@ pub(crate) fn wrap(payload: &[u8], session_json: &str) -> Vec<u8> {
     out
 }
 
+/// An opened envelope: the payload and the session id (`None` for `null`).
+pub type Opened = (Vec<u8>, Option<String>);
+
 /// Unwraps an envelope into its payload and session id (`None` for `null`).
-pub fn unwrap(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), Malformed> {
+pub fn unwrap(bytes: &[u8]) -> Result<Opened, Malformed> {
+    match unwrap_canonical(bytes) {
+        Some(parts) => parts,
+        None => unwrap_json(bytes),
+    }
+}
+
+/// The fast path for the layout every sender writes (the original's
+/// `json.dumps` and zil's [`wrap`]): `{"data": "<b64>", "session_id": "<id>"}`
+/// with a session id free of escapes, or `null`. `None` for anything else,
+/// which the general JSON path then reads.
+fn unwrap_canonical(bytes: &[u8]) -> Option<Result<Opened, Malformed>> {
+    let rest = bytes.strip_prefix(b"{\"data\": \"")?;
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    let (data, rest) = rest.split_at(end);
+    if !data.is_ascii() {
+        return None;
+    }
+    let rest = rest.strip_prefix(b"\", \"session_id\": ")?;
+    let session = if rest == b"null}" {
+        None
+    } else {
+        let id = rest.strip_prefix(b"\"")?.strip_suffix(b"\"}")?;
+        if id.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+            return None;
+        }
+        Some(std::str::from_utf8(id).ok()?.to_owned())
+    };
+    Some(
+        STANDARD
+            .decode(data)
+            .map(|payload| (payload, session))
+            .map_err(|_| Malformed::Base64),
+    )
+}
+
+/// The general path: any JSON object with `data` and `session_id`.
+fn unwrap_json(bytes: &[u8]) -> Result<Opened, Malformed> {
     let text = std::str::from_utf8(bytes).map_err(|_| Malformed::Json)?;
     let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(text) else {
         return Err(Malformed::Json);
@@ -95,6 +135,35 @@ mod tests {
             assert_eq!(back, payload);
             assert_eq!(sid.as_deref(), Some("s"));
         }
+    }
+
+    #[test]
+    fn fast_and_general_paths_agree() {
+        let cases: [&[u8]; 10] = [
+            b"{\"data\": \"SG\xffk=\", \"session_id\": \"x\"}",
+            b"{\"data\": \"SGkgYm95\", \"session_id\": \"4a50\"}",
+            b"{\"data\": \"\", \"session_id\": null}",
+            b"{\"data\": \"SGk=\", \"session_id\": \"s\\u00e9\"}",
+            b"{\"data\": \"SGk=\", \"session_id\": \"a\\\"b\"}",
+            b"{\"session_id\": \"x\", \"data\": \"SGk=\"}",
+            b"{\"data\":\"SGk=\",\"session_id\":\"x\"}",
+            b"{\"data\": \"!!\", \"session_id\": \"x\"}",
+            b"{\"data\": \"SGk=\", \"session_id\": \"x\"} ",
+            b"{\"data\": \"SGk=\", \"session_id\": 5}",
+        ];
+        for case in cases {
+            assert_eq!(
+                unwrap(case),
+                unwrap_json(case),
+                "{}",
+                String::from_utf8_lossy(case)
+            );
+        }
+        assert_eq!(unwrap(cases[3]).map(|(_, s)| s), Ok(Some("sé".to_owned())));
+        assert_eq!(
+            unwrap(cases[4]).map(|(_, s)| s),
+            Ok(Some("a\"b".to_owned()))
+        );
     }
 
     #[test]

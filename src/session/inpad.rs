@@ -9,8 +9,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::options::PortOptions;
 use crate::rpc::Client;
 use crate::stream::{Inport, Message};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 /// Default time a verification result is trusted: 1000 ms. Safe because a
@@ -44,7 +45,9 @@ pub struct InpadStats {
     pub dropped_rpc_failed: u64,
     /// `verify` calls made.
     pub verify_calls: u64,
-    /// Messages whose session was answered from the cache.
+    /// Messages whose session was answered without a `verify` call of its
+    /// own: from the TTL cache, or by the call made for an earlier message
+    /// of the same session received in the same batch (TTL > 0 only).
     pub cache_hits: u64,
 }
 
@@ -66,7 +69,11 @@ enum Count {
 
 impl Counters {
     fn add(&self, which: Count) {
-        self.0[which as usize].fetch_add(1, Ordering::Relaxed);
+        self.add_n(which, 1);
+    }
+
+    fn add_n(&self, which: Count, n: u64) {
+        self.0[which as usize].fetch_add(n, Ordering::Relaxed);
     }
 
     fn snapshot(&self) -> InpadStats {
@@ -96,7 +103,20 @@ pub struct Inpad {
     cache: Mutex<VerifyCache>,
     ttl_ms: AtomicU64,
     link: RwLock<Arc<SessionSlot>>,
+    /// Messages already verified, handed out before new ones are received.
+    ready: Mutex<VecDeque<Message>>,
     counters: Counters,
+}
+
+/// At most this many queued messages are taken and verified together.
+const BATCH: usize = 64;
+
+/// Where the verdict on one message comes from.
+enum Verdict {
+    /// The TTL cache.
+    Cached(bool),
+    /// The pipelined `verify` call with this index.
+    Call(usize),
 }
 
 impl Inpad {
@@ -120,6 +140,7 @@ impl Inpad {
             cache: Mutex::new(VerifyCache::default()),
             ttl_ms: AtomicU64::new(DEFAULT_CACHE_TTL_MS),
             link: RwLock::new(Arc::clone(process_bus())),
+            ready: Mutex::new(VecDeque::new()),
             counters: Counters::default(),
         })
     }
@@ -135,35 +156,39 @@ impl Inpad {
     }
 
     /// Like [`Inpad::recv`], receiving into `msg` and reusing its storage.
+    ///
+    /// Messages that are already queued when one arrives are taken with it
+    /// (up to 64) and their sessions verified together: with a TTL the
+    /// batch's distinct uncached sessions are asked once each, with TTL 0
+    /// every message still gets its own `verify` call, and the calls are
+    /// pipelined (one round trip for the batch instead of one per message).
     pub fn recv_into(&self, msg: &mut Message, timeout_ms: i32) -> Result<()> {
         let deadline = Deadline::after_ms(timeout_ms).started();
         loop {
+            let next = self.ready_queue().pop_front();
+            if let Some(next) = next {
+                *msg = next;
+                self.deliver(msg);
+                let held = !self.ready_queue().is_empty();
+                self.port.refresh_ready_fd(held);
+                return Ok(());
+            }
             self.port.recv_until(msg, &deadline)?;
-            let Some((payload, session)) = self
-                .open(msg.data())
-                .filter(|(_, session)| self.verified(session))
-            else {
-                // A backlog of dropped messages must not hold the caller past
-                // its timeout (each verify may wait a whole RPC timeout).
-                if deadline.remaining_ms() == 0 {
-                    return Err(Error::new(
-                        ErrorKind::Timeout,
-                        format!(
-                            "no verified message on '{}' before the timeout",
-                            self.port.endpoint()
-                        ),
-                    ));
-                }
-                continue;
-            };
-            self.counters.add(Count::Delivered);
-            self.link
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .update(&session);
-            msg.decoded = Some(payload);
-            msg.session_id = Some(session);
-            return Ok(());
+            let mut batch = vec![std::mem::take(msg)];
+            self.take_queued(&mut batch);
+            let verified = self.verify_batch(batch);
+            if verified.is_empty() && deadline.remaining_ms() == 0 {
+                // A backlog of dropped messages must not hold the caller
+                // past its timeout (a verify may wait a whole RPC timeout).
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "no verified message on '{}' before the timeout",
+                        self.port.endpoint()
+                    ),
+                ));
+            }
+            self.ready_queue().extend(verified);
         }
     }
 
@@ -223,52 +248,115 @@ impl Inpad {
         }
     }
 
-    /// Asks the cache, then the RPC server; fails closed.
-    fn verified(&self, session: &str) -> bool {
-        let ttl = Duration::from_millis(self.ttl_ms.load(Ordering::Relaxed));
-        if !ttl.is_zero() {
-            let cached = self
-                .cache
-                .lock()
+    fn ready_queue(&self) -> MutexGuard<'_, VecDeque<Message>> {
+        self.ready.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a delivery and passes its session on (link or bus).
+    fn deliver(&self, msg: &Message) {
+        self.counters.add(Count::Delivered);
+        if let Some(session) = msg.session_id() {
+            self.link
+                .read()
                 .unwrap_or_else(|p| p.into_inner())
-                .get(session, ttl);
-            if let Some(verified) = cached {
-                self.counters.add(Count::CacheHits);
-                if !verified {
-                    self.drop_message(Count::Unverified, "session not verified (cached)");
+                .update(session);
+        }
+    }
+
+    /// Adds the messages already queued (no waiting) to `batch`.
+    fn take_queued(&self, batch: &mut Vec<Message>) {
+        let now = Deadline::after_ms(0);
+        while batch.len() < BATCH {
+            let mut next = Message::new();
+            match self.port.recv_until(&mut next, &now) {
+                Ok(()) => batch.push(next),
+                Err(err) => {
+                    if err.kind() == ErrorKind::Interrupted {
+                        // Keep the wake-up for the caller's next wait.
+                        self.port.wake();
+                    }
+                    return;
                 }
-                return verified;
             }
         }
-        self.counters.add(Count::VerifyCalls);
-        match self.rpc.verify(session) {
-            Ok(verified) => {
-                if !ttl.is_zero() {
-                    self.cache
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .put(session, verified, ttl);
-                }
-                if !verified {
-                    self.drop_message(Count::Unverified, "session not verified");
-                }
-                verified
-            }
-            Err(err) => {
-                self.counters.add(Count::RpcFailed);
-                let level = if err.kind() == ErrorKind::Timeout {
-                    log::Level::Warn
-                } else {
-                    log::Level::Error
-                };
-                log::log!(
-                    level,
-                    "zil: inpad '{}' dropped a message, verify failed: {err}",
-                    self.port.endpoint()
-                );
-                false
+    }
+
+    /// Opens and verifies a batch; returns its verified messages, in order,
+    /// each with its decoded payload and session. The rest is dropped and
+    /// counted. Fails closed: no answer means no delivery.
+    fn verify_batch(&self, batch: Vec<Message>) -> Vec<Message> {
+        let ttl = Duration::from_millis(self.ttl_ms.load(Ordering::Relaxed));
+        let mut opened = Vec::with_capacity(batch.len());
+        for mut msg in batch {
+            if let Some((payload, session)) = self.open(msg.data()) {
+                msg.decoded = Some(payload);
+                msg.session_id = Some(session);
+                opened.push(msg);
             }
         }
+        let mut calls: Vec<&str> = Vec::new();
+        let verdicts: Vec<Verdict> = {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            opened
+                .iter()
+                .map(|msg| {
+                    let session = msg.session_id().unwrap_or_default();
+                    if ttl.is_zero() {
+                        calls.push(session);
+                        return Verdict::Call(calls.len() - 1);
+                    }
+                    if let Some(verified) = cache.get(session, ttl) {
+                        self.counters.add(Count::CacheHits);
+                        return Verdict::Cached(verified);
+                    }
+                    if let Some(i) = calls.iter().position(|s| *s == session) {
+                        self.counters.add(Count::CacheHits);
+                        return Verdict::Call(i);
+                    }
+                    calls.push(session);
+                    Verdict::Call(calls.len() - 1)
+                })
+                .collect()
+        };
+        let answers = if calls.is_empty() {
+            Vec::new()
+        } else {
+            self.counters.add_n(Count::VerifyCalls, calls.len() as u64);
+            self.rpc.verify_pipelined(&calls)
+        };
+        if !ttl.is_zero() {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            for (session, answer) in calls.iter().zip(&answers) {
+                if let Ok(verified) = answer {
+                    cache.put(session, *verified, ttl);
+                }
+            }
+        }
+        if let Some(err) = answers.iter().find_map(|a| a.as_ref().err()) {
+            let level = if err.kind() == ErrorKind::Timeout {
+                log::Level::Warn
+            } else {
+                log::Level::Error
+            };
+            log::log!(
+                level,
+                "zil: inpad '{}' drops messages, verify failed: {err}",
+                self.port.endpoint()
+            );
+        }
+        let mut verified = Vec::with_capacity(opened.len());
+        for (msg, verdict) in opened.into_iter().zip(verdicts) {
+            let answer = match verdict {
+                Verdict::Cached(v) => Some(v),
+                Verdict::Call(i) => answers.get(i).and_then(|a| a.as_ref().ok().copied()),
+            };
+            match answer {
+                Some(true) => verified.push(msg),
+                Some(false) => self.drop_message(Count::Unverified, "session not verified"),
+                None => self.counters.add(Count::RpcFailed),
+            }
+        }
+        verified
     }
 
     fn drop_message(&self, count: Count, why: &str) {

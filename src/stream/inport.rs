@@ -99,6 +99,16 @@ impl Inport {
         Ok(ready.fd())
     }
 
+    /// Recomputes the event-loop descriptor (if one was asked for) for a
+    /// wrapper that holds `held` messages of its own (an inpad's verified
+    /// batch): readable while it holds some or libzmq has one.
+    pub(crate) fn refresh_ready_fd(&self, held: bool) {
+        if let Some(ready) = self.ready.get() {
+            let socket = self.lock();
+            ready.update(held || message_waiting(&socket));
+        }
+    }
+
     /// The address this port is attached to.
     pub fn endpoint(&self) -> &str {
         &self.endpoint

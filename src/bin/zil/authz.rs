@@ -140,7 +140,7 @@ pub fn serve(args: &ServeAuthzArgs) -> CliResult {
     }
     let started = Instant::now();
     let until = args.for_ms.map(Duration::from_millis);
-    while !signals::stop_requested() && until.map_or(true, |d| started.elapsed() < d) {
+    while !signals::stop_requested() && until.is_none_or(|d| started.elapsed() < d) {
         std::thread::sleep(Duration::from_millis(20));
     }
     server.stop(1000).context("serve-authz")?;
