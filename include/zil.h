@@ -230,7 +230,9 @@ typedef struct zil_inport_t zil_inport_t;
 
 /**
  * A source of connection events of one port. One thread waits on it at a
- * time; it outlives its port (then reports `ZIL_PEER_STOPPED`).
+ * time. It may be freed before or after its port, in any order; after the
+ * port is freed it reports `ZIL_PEER_STOPPED`. Events nobody reads are kept
+ * (memory per connection event) and never hold up the port.
  */
 typedef struct zil_monitor_t zil_monitor_t;
 
@@ -646,7 +648,7 @@ enum zil_result zil_monitor_next(const struct zil_monitor_t *monitor,
                                  int32_t timeout_ms);
 
 /**
- * Frees a monitor. NULL is a no-op.
+ * Frees a monitor, before or after its port. NULL is a no-op.
  */
 void zil_monitor_free(struct zil_monitor_t *monitor);
 
@@ -1032,9 +1034,11 @@ enum zil_result zil_rpc_server_stop(const struct zil_rpc_server_t *server, int32
 const char *zil_rpc_server_endpoint(const struct zil_rpc_server_t *server);
 
 /**
- * Stops the server (waiting up to 2 s for a running handler) and frees it;
- * handlers' `release` functions run once the loop has ended. NULL is a
- * no-op. May be called from inside one of its own handlers.
+ * Stops the server (waiting up to 2 s for a running handler) and frees it.
+ * The handlers' `release` functions have run when it returns — except for
+ * a handler still running (a slow one, or the one calling this function),
+ * whose release runs when its call returns. NULL is a no-op. May be called
+ * from inside one of its own handlers.
  */
 void zil_rpc_server_free(struct zil_rpc_server_t *server);
 

@@ -1,11 +1,18 @@
 //! Connection events of a port (libzmq's socket monitor underneath): a peer
 //! connected, was accepted, or went away.
+//!
+//! libzmq sends each event to the monitor with a *blocking* send from its
+//! own threads (the I/O thread, the reaper). So zil (1) makes the monitor's
+//! queue unbounded (an unread monitor costs memory per connection event,
+//! never a stuck I/O thread), (2) keeps the monitor's socket alive as long as
+//! the port lives, whatever the user frees first, and (3) stops monitoring
+//! while the port's socket is still open, before it is closed.
 
 use crate::context::context;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What happened to a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,18 +42,29 @@ pub struct PeerEvent {
     pub endpoint: String,
 }
 
-/// Receives the connection events of one socket.
+/// Receives the connection events of one port. Several `Monitor`s of one
+/// port share its events (each event goes to one of them).
 ///
-/// Thread safety: `Send + Sync`; one thread waits for events at a time.
+/// Thread safety: `Send + Sync`; one thread waits for events at a time. It
+/// may outlive its port (it then reports `Stopped`).
 pub struct Monitor {
-    pair: Mutex<zmq::Socket>,
+    pair: Arc<Mutex<zmq::Socket>>,
 }
+
+/// The monitoring state a port keeps: the receiving end of its events.
+#[derive(Default)]
+pub(crate) struct MonitorSlot(Option<Arc<Mutex<zmq::Socket>>>);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-impl Monitor {
-    /// Starts monitoring `socket` (connect, accept, disconnect, retry).
-    pub(crate) fn attach(socket: &zmq::Socket) -> Result<Self> {
+impl MonitorSlot {
+    /// A monitor of `socket`, starting monitoring on first use.
+    pub(crate) fn monitor(&mut self, socket: &zmq::Socket) -> Result<Monitor> {
+        if let Some(pair) = &self.0 {
+            return Ok(Monitor {
+                pair: Arc::clone(pair),
+            });
+        }
         let addr = format!(
             "inproc://zil-monitor-{}-{}",
             std::process::id(),
@@ -63,17 +81,35 @@ impl Monitor {
         let pair = context()
             .socket(zmq::PAIR)
             .map_err(|e| Error::zmq("cannot create the monitor socket", e))?;
+        // rcvhwm 0: the pipe from libzmq's monitor is unbounded, so its
+        // blocking sends never stall a libzmq thread.
         pair.set_linger(0)
+            .and_then(|_| pair.set_rcvhwm(0))
             .and_then(|_| pair.connect(&addr))
             .map_err(|e| Error::zmq(format!("cannot connect the monitor '{addr}'"), e))?;
-        Ok(Monitor {
-            pair: Mutex::new(pair),
-        })
+        let pair = Arc::new(Mutex::new(pair));
+        self.0 = Some(Arc::clone(&pair));
+        Ok(Monitor { pair })
+    }
+
+    /// Stops monitoring `socket` (still open): libzmq sends its last event,
+    /// `Stopped`, to the monitor, which is still connected.
+    pub(crate) fn stop(&mut self, socket: &mut zmq::Socket) {
+        if self.0.take().is_some() {
+            // SAFETY: a live socket; a NULL address stops monitoring.
+            unsafe { zmq_sys::zmq_socket_monitor(socket.as_mut_ptr(), std::ptr::null(), 0) };
+        }
+    }
+}
+
+impl Monitor {
+    fn lock(&self) -> MutexGuard<'_, zmq::Socket> {
+        self.pair.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The next event, waiting at most `timeout_ms` (`-1` forever).
     pub fn next(&self, timeout_ms: i32) -> Result<PeerEvent> {
-        let pair = self.pair.lock().unwrap_or_else(|p| p.into_inner());
+        let pair = self.lock();
         let deadline = Deadline::after_ms(timeout_ms);
         let ready = pair
             .poll(zmq::POLLIN, deadline.remaining_ms())

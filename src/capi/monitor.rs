@@ -41,7 +41,9 @@ pub struct zil_peer_event_t {
 }
 
 /// A source of connection events of one port. One thread waits on it at a
-/// time; it outlives its port (then reports `ZIL_PEER_STOPPED`).
+/// time. It may be freed before or after its port, in any order; after the
+/// port is freed it reports `ZIL_PEER_STOPPED`. Events nobody reads are kept
+/// (memory per connection event) and never hold up the port.
 pub struct zil_monitor_t {
     _private: [u8; 0],
 }
@@ -105,7 +107,7 @@ pub unsafe extern "C" fn zil_monitor_next(
     }
 }
 
-/// Frees a monitor. NULL is a no-op.
+/// Frees a monitor, before or after its port. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn zil_monitor_free(monitor: *mut zil_monitor_t) {
     ffi! {

@@ -228,9 +228,11 @@ pub unsafe extern "C" fn zil_rpc_server_endpoint(server: *const zil_rpc_server_t
     ffi! { Ok(borrow(server, "server")?.endpoint.as_ptr()) }
 }
 
-/// Stops the server (waiting up to 2 s for a running handler) and frees it;
-/// handlers' `release` functions run once the loop has ended. NULL is a
-/// no-op. May be called from inside one of its own handlers.
+/// Stops the server (waiting up to 2 s for a running handler) and frees it.
+/// The handlers' `release` functions have run when it returns — except for
+/// a handler still running (a slow one, or the one calling this function),
+/// whose release runs when its call returns. NULL is a no-op. May be called
+/// from inside one of its own handlers.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_free(server: *mut zil_rpc_server_t) {
     ffi! {

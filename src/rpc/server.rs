@@ -161,6 +161,10 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.shared.stop(DROP_WAIT_MS);
+        // Release the handlers now, on this thread, rather than whenever the
+        // serving thread drops the last reference: when the server is gone,
+        // so are the handlers (unless one is still running).
+        self.shared.clear_handlers();
     }
 }
 
@@ -235,11 +239,25 @@ fn serve(shared: &Shared) -> Result<()> {
 
 impl Shared {
     fn set_handler(&self, method: &str, handler: Option<Arc<Handler>>) -> bool {
-        let mut table = self.handlers.write().unwrap_or_else(|p| p.into_inner());
-        match handler {
-            Some(h) => table.insert(method.to_owned(), h).is_some(),
-            None => table.remove(method).is_some(),
-        }
+        let old = {
+            let mut table = self.handlers.write().unwrap_or_else(|p| p.into_inner());
+            match handler {
+                Some(h) => table.insert(method.to_owned(), h),
+                None => table.remove(method),
+            }
+        };
+        // The old handler is dropped (its release may run user code, which
+        // may call back into the server) only after the lock is released.
+        let replaced = old.is_some();
+        drop(old);
+        replaced
+    }
+
+    /// Drops every handler, outside the table's lock. A handler that is
+    /// running keeps itself alive until its call returns.
+    fn clear_handlers(&self) {
+        let table = std::mem::take(&mut *self.handlers.write().unwrap_or_else(|p| p.into_inner()));
+        drop(table);
     }
 
     fn handler(&self, method: &str) -> Option<Arc<Handler>> {

@@ -5,7 +5,7 @@ use super::ready_fd::ReadyFd;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
-use crate::monitor::Monitor;
+use crate::monitor::{Monitor, MonitorSlot};
 use crate::options::{Attach, PortOptions, TopicMatch};
 use crate::socket;
 use crate::stats::{Counters, Stats};
@@ -27,7 +27,16 @@ pub struct Inport {
     endpoint: String,
     waker: Waker,
     ready: OnceCell<ReadyFd>,
+    monitor: Mutex<MonitorSlot>,
     counters: Counters,
+}
+
+impl Drop for Inport {
+    fn drop(&mut self) {
+        let socket = self.socket.get_mut().unwrap_or_else(|p| p.into_inner());
+        let monitor = self.monitor.get_mut().unwrap_or_else(|p| p.into_inner());
+        monitor.stop(socket);
+    }
 }
 
 impl Inport {
@@ -51,6 +60,7 @@ impl Inport {
             endpoint,
             waker: Waker::new()?,
             ready: OnceCell::new(),
+            monitor: Mutex::default(),
             counters: Counters::default(),
         })
     }
@@ -121,7 +131,9 @@ impl Inport {
 
     /// Starts reporting this port's connection events.
     pub fn monitor(&self) -> Result<Monitor> {
-        Monitor::attach(&self.lock())
+        let socket = self.lock();
+        let mut monitor = self.monitor.lock().unwrap_or_else(|p| p.into_inner());
+        monitor.monitor(&socket)
     }
 
     /// The port's counters.

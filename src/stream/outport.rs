@@ -4,7 +4,7 @@ use super::foreign::ForeignFrame;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
-use crate::monitor::Monitor;
+use crate::monitor::{Monitor, MonitorSlot};
 use crate::options::{Attach, PortOptions};
 use crate::socket;
 use crate::stats::{Counters, Stats};
@@ -34,6 +34,13 @@ pub struct Outport {
 struct Publisher {
     socket: zmq::Socket,
     subscribers: usize,
+    monitor: MonitorSlot,
+}
+
+impl Drop for Publisher {
+    fn drop(&mut self) {
+        self.monitor.stop(&mut self.socket);
+    }
 }
 
 impl Outport {
@@ -71,6 +78,7 @@ impl Outport {
             inner: Mutex::new(Publisher {
                 socket,
                 subscribers: 0,
+                monitor: MonitorSlot::default(),
             }),
             topic: topic.into(),
             endpoint,
@@ -194,7 +202,11 @@ impl Outport {
 
     /// Starts reporting this port's connection events.
     pub fn monitor(&self) -> Result<Monitor> {
-        Monitor::attach(&self.lock().socket)
+        let mut publisher = self.lock();
+        let Publisher {
+            socket, monitor, ..
+        } = &mut *publisher;
+        monitor.monitor(socket)
     }
 
     /// The port's counters.
