@@ -18,7 +18,7 @@ fi
 server=$1 client=$2
 launcher=${ZIL_LAUNCHER:-}
 scale=${ZIL_TEST_TIME_SCALE:-1}
-seconds=$((2 * scale))
+seconds=$((1 + scale))
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/zil-rpc-XXXXXX")
 server_pid=

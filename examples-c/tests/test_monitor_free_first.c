@@ -26,6 +26,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+/* How long something that normally takes a few ms may take here. */
+#define WAIT_MS (500 * time_scale())
+
 /* Subscribers of `out` right now. */
 static size_t subscribers_now(zil_outport_t *out)
 {
@@ -46,23 +49,28 @@ static int zil_still_works(const char *what)
     CHECK(out != NULL);
     in = zil_inport_new(zil_outport_endpoint(out), "t");
     CHECK(in != NULL);
-    if (zil_outport_wait_subscribers(out, 1, 2000 * time_scale(), NULL) != ZIL_OK) {
+    if (zil_outport_wait_subscribers(out, 1, WAIT_MS, NULL) != ZIL_OK) {
         printf("BUG (%s): a new subscriber never arrived: libzmq's I/O thread is blocked\n", what);
+        zil_inport_free(in);
+        zil_outport_free(out);
         return 1;
     }
     CHECK_OK(zil_outport_push(out, (const uint8_t *)"hi", 2, NULL));
-    if (zil_inport_recv(in, &msg, 2000 * time_scale()) != ZIL_OK) {
+    if (zil_inport_recv(in, &msg, WAIT_MS) != ZIL_OK) {
         printf("BUG (%s): a message never arrived\n", what);
+        zil_inport_free(in);
+        zil_outport_free(out);
         return 1;
     }
     zil_msg_free(msg);
     zil_inport_free(in);
-    deadline = now_ms() + 2000 * time_scale();
+    deadline = now_ms() + WAIT_MS;
     while (subscribers_now(out) != 0) {
         if (now_ms() > deadline) {
-            printf("BUG (%s): a freed input port is never closed (still a subscriber 2 s "
+            printf("BUG (%s): a freed input port is never closed (still a subscriber %d ms "
                    "later): libzmq's reaper thread is blocked\n",
-                   what);
+                   what, (int)WAIT_MS);
+            zil_outport_free(out);
             return 1;
         }
         sleep_ms(5);

@@ -66,7 +66,7 @@ static void run_step(const char *what, zil_rpc_handler callback)
     CHECK_OK(zil_rpc_server_set_handler(server, "a", h_yes, NULL, release_partner));
     CHECK_OK(zil_rpc_server_set_handler(server, "b", h_yes, NULL, NULL));
     test_thread_start(&thread, set_a, &s);
-    if (!test_thread_join_within(&thread, 2000 * time_scale())) {
+    if (!test_thread_join_within(&thread, 500 * time_scale())) {
         fprintf(stderr,
                 "BUG: %s a handler whose release function calls zil_rpc_server_set_handler on "
                 "the same server deadlocks: the release runs while zil holds the handler "
