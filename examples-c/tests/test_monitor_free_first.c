@@ -93,6 +93,8 @@ static int freed_while_port_lives(void)
     CHECK(in != NULL);
     sleep_ms(100);
     rc = zil_still_works("monitor freed while its port lives, then a subscriber connects");
+    zil_inport_free(in);
+    zil_outport_free(out);
     return rc;
 }
 
