@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -109,6 +110,28 @@ static inline void poison_last_error(void)
     zil_options_free(opts);
 }
 
+/* EXPECT_FAIL(expr, code, needle): `expr` (a zil_result) is `code`, and the
+ * error text it set (the previous one is poisoned first) contains `needle`. */
+#define EXPECT_FAIL(expr, code, needle)                                                            \
+    do {                                                                                           \
+        poison_last_error();                                                                       \
+        CHECK_RESULT(expr, code);                                                                  \
+        CHECK_ERROR_MENTIONS(needle);                                                              \
+    } while (0)
+
+/* EXPECT_NULL(expr, needle): `expr` (a pointer) is NULL, and the error text
+ * it set contains `needle`. */
+#define EXPECT_NULL(expr, needle)                                                                  \
+    do {                                                                                           \
+        poison_last_error();                                                                       \
+        CHECK((expr) == NULL);                                                                     \
+        CHECK_ERROR_MENTIONS(needle);                                                              \
+    } while (0)
+
+/* Strings that are not UTF-8: invalid bytes, and a cut multi-byte sequence. */
+#define NOT_UTF8 "\xff\xfe"
+#define BROKEN_UTF8 "asr\xc3("
+
 /* -------------------------------------------------------------------- time */
 
 /* A monotonic clock in milliseconds. */
@@ -150,6 +173,95 @@ static inline void test_watchdog(unsigned seconds)
 {
     alarm(seconds * (unsigned)time_scale());
 }
+
+/* The upper bound for a call that should take `expected_ms`: 20 % more,
+ * the margin scaled (valgrind), plus 30 ms of scheduling noise. */
+static inline double time_bound_ms(double expected_ms)
+{
+    return expected_ms + (0.2 * expected_ms + 30.0) * time_scale();
+}
+
+/* Polls `done(arg)` every millisecond until it is true or `timeout_ms`
+ * passed; returns its last value. For effects that happen asynchronously
+ * (libzmq releasing a buffer, a thread finishing). */
+static inline bool test_wait_for(bool (*done)(void *), void *arg, int32_t timeout_ms)
+{
+    double deadline = now_ms() + timeout_ms;
+    while (!done(arg)) {
+        if (now_ms() > deadline)
+            return done(arg);
+        sleep_ms(1);
+    }
+    return true;
+}
+
+/* -------------------------------------------------------------- threads */
+
+/* A thread whose end can be awaited with a bound (pthread_join has none):
+ * a blocked call then fails the test with a message instead of hanging it
+ * until the watchdog. */
+typedef struct test_thread {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+    void *(*fn)(void *);
+    void *arg;
+    void *result;
+} test_thread;
+
+static inline void *test_thread_main(void *p)
+{
+    test_thread *t = (test_thread *)p;
+    void *result = t->fn(t->arg);
+    pthread_mutex_lock(&t->lock);
+    t->result = result;
+    t->done = 1;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
+static inline void test_thread_start(test_thread *t, void *(*fn)(void *), void *arg)
+{
+    memset(t, 0, sizeof *t);
+    t->fn = fn;
+    t->arg = arg;
+    CHECK(pthread_mutex_init(&t->lock, NULL) == 0);
+    CHECK(pthread_cond_init(&t->cond, NULL) == 0);
+    CHECK(pthread_create(&t->thread, NULL, test_thread_main, t) == 0);
+}
+
+/* True (and the thread joined) if it ended within `timeout_ms`; false if it
+ * is still running (then it is left alone: the test should fail). */
+static inline bool test_thread_join_within(test_thread *t, int32_t timeout_ms)
+{
+    struct timespec until;
+    int done;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&t->lock);
+    while (!t->done && pthread_cond_timedwait(&t->cond, &t->lock, &until) == 0) {
+    }
+    done = t->done;
+    pthread_mutex_unlock(&t->lock);
+    if (!done)
+        return false;
+    CHECK(pthread_join(t->thread, NULL) == 0);
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->cond);
+    return true;
+}
+
+/* Joins a thread that must end within `timeout_ms`, or fails the test. */
+#define CHECK_JOINED(t, timeout_ms)                                                                \
+    CHECKF(test_thread_join_within((t), (timeout_ms)), "thread still running after %ld ms",        \
+           (long)(timeout_ms))
 
 /* --------------------------------------------------------------- endpoints */
 

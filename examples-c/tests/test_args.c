@@ -4,25 +4,6 @@
  * *_free(NULL) is a no-op. After all that, the ports still work. */
 #include "check.h"
 
-/* `expr` (a zil_result) is `code`, and the fresh error text has `needle`. */
-#define EXPECT_FAIL(expr, code, needle)                                                            \
-    do {                                                                                           \
-        poison_last_error();                                                                       \
-        CHECK_RESULT(expr, code);                                                                  \
-        CHECK_ERROR_MENTIONS(needle);                                                              \
-    } while (0)
-
-/* `expr` (a pointer) is NULL, and the fresh error text has `needle`. */
-#define EXPECT_NULL(expr, needle)                                                                  \
-    do {                                                                                           \
-        poison_last_error();                                                                       \
-        CHECK((expr) == NULL);                                                                     \
-        CHECK_ERROR_MENTIONS(needle);                                                              \
-    } while (0)
-
-static const char *const NOT_UTF8 = "\xff\xfe";
-static const char *const BROKEN_UTF8 = "asr\xc3("; /* a cut multi-byte sequence */
-
 static void constructors(void)
 {
     zil_options_t *opts = zil_options_new();

@@ -14,7 +14,9 @@
  * wakes once", then measures the CPU time of a recv(1 ms) with nothing to
  * receive: about 0 normally, the whole millisecond when spinning. The race
  * is narrow (about 1 trial in 500) so it runs trials for up to 4 s and fails
- * at the first spin. (Under valgrind threads are serialized and the race is
+ * at the first spin. A recv(1 ms) that used more than 0.6 ms of CPU is
+ * confirmed with a recv(50 ms): a real spin burns it all, CPU-time noise on
+ * a loaded machine (ctest -j4 on 2 CPUs) does not. (Under valgrind threads are serialized and the race is
  * rarely hit.) */
 #include "check.h"
 
@@ -49,7 +51,7 @@ int main(void)
     char addr[256];
     pthread_t thread;
     double end, worst = 0;
-    int trials = 0, spins = 0;
+    int trials = 0, spins = 0, noise = 0;
 
     test_watchdog(50);
     test_bind_address(TEST_INPROC, "spin", addr, sizeof addr);
@@ -72,27 +74,34 @@ int main(void)
         cpu = thread_cpu_ms();
         CHECK_RESULT(zil_inport_recv(in, &msg, 1), ZIL_TIMEOUT);
         cpu = thread_cpu_ms() - cpu;
-        if (cpu > worst)
+        if (cpu > 0.6) {
+            /* Suspicious, or just CPU-time noise on a loaded machine? The
+             * spinning state stays until the next wake-up, so a longer
+             * receive would spin all along: confirm with one. */
+            double confirm = thread_cpu_ms();
+            CHECK_RESULT(zil_inport_recv(in, &msg, 50), ZIL_TIMEOUT);
+            confirm = thread_cpu_ms() - confirm;
+            if (confirm > 25) {
+                printf("then recv(50 ms) used %.0f ms of CPU\n", confirm);
+                spins++;
+                if (cpu > worst)
+                    worst = cpu;
+            } else {
+                noise++;
+            }
+        } else if (cpu > worst) {
             worst = cpu;
-        if (cpu > 0.6)
-            spins++;
+        }
         trials++;
-    }
-    if (spins > 0) {
-        /* the state stays until the next wake-up: a longer receive spins
-         * all along */
-        zil_msg_t *msg = NULL;
-        double cpu = thread_cpu_ms();
-        CHECK_RESULT(zil_inport_recv(in, &msg, 100), ZIL_TIMEOUT);
-        printf("then recv(100 ms) used %.0f ms of CPU\n", thread_cpu_ms() - cpu);
     }
     atomic_store(&quit, 1);
     sem_post(&go);
     CHECK(pthread_join(thread, NULL) == 0);
     sem_destroy(&go);
     zil_inport_free(in);
-    printf("%d trials, %d spinning receives, worst recv(1 ms) used %.2f ms of CPU\n", trials,
-           spins, worst);
+    printf("%d trials, %d spinning receives, %d false alarms (CPU-time noise), worst recv(1 ms) "
+           "used %.2f ms of CPU\n",
+           trials, spins, noise, worst);
     CHECKF(spins == 0,
            "BUG: after a wake-up raced a receive, recv(1 ms) busy-looped for %.2f ms of CPU "
            "(trial %d)",
