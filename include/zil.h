@@ -396,8 +396,9 @@ typedef struct zil_peer_event_t {
 /**
  * Releases a buffer given to `zil_outport_push_zero_copy`:
  * `free_fn(data, hint)`. Called exactly once, from a libzmq I/O thread
- * (or the calling thread when the push fails), when zil and libzmq are done
- * with the buffer. Must not call zil.
+ * (or the calling thread when the push fails or `len` is 0), when zil and
+ * libzmq are done with the buffer; `data` is what the caller passed, NULL
+ * included. Must not call zil.
  */
 typedef void (*zil_free_fn)(void *data, void *hint);
 
@@ -457,7 +458,9 @@ struct zil_inpad_t *zil_inpad_new_with_options(const char *addr,
 
 /**
  * Receives the next message of a verified session, waiting at most
- * `timeout_ms` (-1 forever, 0 only what is queued). On `ZIL_OK` writes a
+ * `timeout_ms` (-1 forever, 0 only what is queued) — plus, when a message
+ * is being verified at the deadline, that verification (at most the RPC
+ * timeout, `zil_options_set_rpc_timeout`). On `ZIL_OK` writes a
  * new message to `*msg` (free with `zil_msg_free`): `zil_msg_data` is the
  * decoded payload, `zil_msg_session_id` its session. Messages that are
  * malformed, session-less, unverified, or whose verification failed (RPC
@@ -923,8 +926,10 @@ const char *zil_version(void);
  * are delivered (each port keeps them for its linger time, default
  * 1000 ms). Without it, a process that pushes, frees its port and exits at
  * once may lose the tail of its stream. `ZIL_TIMEOUT` if delivery was still
- * going on at the timeout. zil stays usable afterwards (new handles use a
- * new context). Call it from one thread, after the last `*_free`.
+ * going on at the timeout. zil stays usable afterwards, but new handles use
+ * a new ZeroMQ context: an `inproc://` address of a handle still open from
+ * before is not reachable from them. Call it from one thread, after the
+ * last `*_free`.
  */
 enum zil_result zil_shutdown(int32_t timeout_ms);
 
@@ -1044,8 +1049,9 @@ void zil_rpc_server_free(struct zil_rpc_server_t *server);
 
 /**
  * Answers with `result_json`, a JSON text (e.g. `"true"`, `"\"tok\""`,
- * `"{\"a\":1}"`). Invalid JSON (or NULL) makes the answer a -32603 error
- * and returns `ZIL_INVALID_ARGUMENT`.
+ * `"{\"a\":1}"`). Invalid JSON makes the answer a -32603 error and
+ * returns `ZIL_INVALID_ARGUMENT`; NULL does the same and returns
+ * `ZIL_NULL_ARGUMENT`.
  */
 enum zil_result zil_rpc_reply_set_result(struct zil_rpc_reply_t *reply, const char *result_json);
 

@@ -1,13 +1,13 @@
 /* Freeing a monitor must not break zil: zil_monitor_free documents no
- * ordering ("Frees a monitor. NULL is a no-op."; the monitor "outlives its
- * port"), so a monitor may be freed while its port lives, just before it,
+ * ordering, so a monitor may be freed while its port lives, just before it,
  * or right after it.
  *
- * What goes wrong (src/monitor.rs): the monitor is a PAIR socket connected
- * to the inproc endpoint libzmq's zmq_socket_monitor() binds for the port.
- * libzmq sends each event to it with a BLOCKING zmq_msg_send
- * (socket_base.cpp, monitor_event). Once zil closed its PAIR, the next event
- * of that port blocks the libzmq thread that emits it, forever:
+ * What this guards against (src/monitor.rs): the monitor is a PAIR socket
+ * connected to the inproc endpoint libzmq's zmq_socket_monitor() binds for
+ * the port, and libzmq sends each event to it with a BLOCKING zmq_msg_send
+ * (socket_base.cpp, monitor_event). Were zil to close its PAIR with the
+ * user's monitor, the next event of that port would block the libzmq thread
+ * that emits it, forever:
  *   1. freed while its port lives: the next connection event (a subscriber
  *      arriving) blocks the I/O thread: no port of the process moves a
  *      message any more;
@@ -16,8 +16,8 @@
  *      closed (its connections stay, subscribers never leave);
  *   3. freed right after its port: the same, since libzmq closes the port
  *      asynchronously (after zil_outport_free returned).
- * (zil_shutdown unblocks it by terminating the context.) Only waiting for
- * ZIL_PEER_STOPPED before zil_monitor_free is safe today.
+ * zil keeps the PAIR as long as the port lives and stops monitoring before
+ * the port's socket closes, so every order is safe.
  *
  * Each case runs in its own process (forked before any zil call), with
  * bounded waits; the test fails if any case wedges zil. */

@@ -66,7 +66,9 @@ pub unsafe extern "C" fn zil_inpad_new_with_options(
 }
 
 /// Receives the next message of a verified session, waiting at most
-/// `timeout_ms` (-1 forever, 0 only what is queued). On `ZIL_OK` writes a
+/// `timeout_ms` (-1 forever, 0 only what is queued) — plus, when a message
+/// is being verified at the deadline, that verification (at most the RPC
+/// timeout, `zil_options_set_rpc_timeout`). On `ZIL_OK` writes a
 /// new message to `*msg` (free with `zil_msg_free`): `zil_msg_data` is the
 /// decoded payload, `zil_msg_session_id` its session. Messages that are
 /// malformed, session-less, unverified, or whose verification failed (RPC

@@ -83,8 +83,9 @@ pub unsafe extern "C" fn zil_outport_push(
 
 /// Releases a buffer given to `zil_outport_push_zero_copy`:
 /// `free_fn(data, hint)`. Called exactly once, from a libzmq I/O thread
-/// (or the calling thread when the push fails), when zil and libzmq are done
-/// with the buffer. Must not call zil.
+/// (or the calling thread when the push fails or `len` is 0), when zil and
+/// libzmq are done with the buffer; `data` is what the caller passed, NULL
+/// included. Must not call zil.
 pub type zil_free_fn = Option<unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void)>;
 
 /// Publishes `len` bytes at `data` WITHOUT copying them: the buffer belongs

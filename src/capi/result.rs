@@ -101,8 +101,10 @@ pub extern "C" fn zil_version() -> *const c_char {
 /// are delivered (each port keeps them for its linger time, default
 /// 1000 ms). Without it, a process that pushes, frees its port and exits at
 /// once may lose the tail of its stream. `ZIL_TIMEOUT` if delivery was still
-/// going on at the timeout. zil stays usable afterwards (new handles use a
-/// new context). Call it from one thread, after the last `*_free`.
+/// going on at the timeout. zil stays usable afterwards, but new handles use
+/// a new ZeroMQ context: an `inproc://` address of a handle still open from
+/// before is not reachable from them. Call it from one thread, after the
+/// last `*_free`.
 #[no_mangle]
 pub extern "C" fn zil_shutdown(timeout_ms: i32) -> zil_result {
     ffi! {

@@ -242,8 +242,9 @@ pub unsafe extern "C" fn zil_rpc_server_free(server: *mut zil_rpc_server_t) {
 }
 
 /// Answers with `result_json`, a JSON text (e.g. `"true"`, `"\"tok\""`,
-/// `"{\"a\":1}"`). Invalid JSON (or NULL) makes the answer a -32603 error
-/// and returns `ZIL_INVALID_ARGUMENT`.
+/// `"{\"a\":1}"`). Invalid JSON makes the answer a -32603 error and
+/// returns `ZIL_INVALID_ARGUMENT`; NULL does the same and returns
+/// `ZIL_NULL_ARGUMENT`.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_reply_set_result(
     reply: *mut zil_rpc_reply_t,
