@@ -58,6 +58,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_zil_sink_debug);
 #define DEFAULT_DRAIN_TIMEOUT 1000
 /* How often a wait checks whether the element was unlocked. */
 #define WAIT_SLICE_MS 50
+/* At EOS: time given to libzmq for copied messages (see drain_at_eos). */
+#define COPIED_GRACE_MS 50
 
 enum
 {
@@ -356,6 +358,39 @@ gst_zil_sink_set_caps (GstBaseSink * bsink, GstCaps * caps)
   return TRUE;
 }
 
+/* Before EOS is posted (and gst-launch or an application exits: zil never
+ * terminates its ZeroMQ context, so libzmq's queues die with the process):
+ * waits until libzmq has released every zero-copy buffer, then a short grace
+ * for the copied messages (EOS, caps, every outpad message), whose departure
+ * zil cannot report. Bounded by timeout_ms; ends early when unlocked. */
+static void
+drain_at_eos (GstZilSink * self, gint timeout_ms)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint grace_ms = COPIED_GRACE_MS;
+
+  if (!drain_wait (self->drain, timeout_ms)) {
+    GST_WARNING_OBJECT (self, "buffers still queued in libzmq after %d ms",
+        timeout_ms);
+    return;
+  }
+  if (timeout_ms >= 0) {
+    gint left = timeout_ms -
+        (gint) ((g_get_monotonic_time () - start) / G_TIME_SPAN_MILLISECOND);
+    grace_ms = CLAMP (left, 0, grace_ms);
+  }
+  GST_DEBUG_OBJECT (self, "drained zero-copy buffers in %" G_GINT64_FORMAT
+      " us; grace %d ms", g_get_monotonic_time () - start, grace_ms);
+  g_mutex_lock (&self->drain->lock);
+  {
+    gint64 until = g_get_monotonic_time () +
+        (gint64) grace_ms * G_TIME_SPAN_MILLISECOND;
+    while (!self->drain->unlocked
+        && g_cond_wait_until (&self->drain->cond, &self->drain->lock, until));
+  }
+  g_mutex_unlock (&self->drain->lock);
+}
+
 static gboolean
 gst_zil_sink_event (GstBaseSink * bsink, GstEvent * event)
 {
@@ -379,9 +414,8 @@ gst_zil_sink_event (GstBaseSink * bsink, GstEvent * event)
     GST_OBJECT_LOCK (self);
     drain_timeout = self->drain_timeout;
     GST_OBJECT_UNLOCK (self);
-    if (drain_timeout != 0 && !drain_wait (self->drain, drain_timeout))
-      GST_WARNING_OBJECT (self, "buffers still queued in libzmq after %d ms",
-          drain_timeout);
+    if (drain_timeout != 0)
+      drain_at_eos (self, drain_timeout);
   }
   return GST_BASE_SINK_CLASS (gst_zil_sink_parent_class)->event (bsink, event);
 }
