@@ -32,9 +32,10 @@
  * Buffers are sent without a copy (`zil_outport_push_zero_copy`: the
  * mapped buffer is released when libzmq has sent it); session-aware
  * buffers are base64-encoded, hence copied. At EOS the sink waits up to
- * #GstZilSink:drain-timeout ms until libzmq has released every buffer, so
- * a process that exits right after EOS does not lose the tail of the
- * stream.
+ * #GstZilSink:drain-timeout ms until libzmq has released every zero-copy
+ * buffer, plus 50 ms for copied messages (zil cannot report when those
+ * have left), so a process that exits right after EOS does not lose the
+ * tail of the stream.
  *
  * ## Example launch lines
  * |[
@@ -712,8 +713,9 @@ gst_zil_sink_class_init (GstZilSinkClass * klass)
           "original's wire format", FALSE, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DRAIN_TIMEOUT,
       g_param_spec_int ("drain-timeout", "Drain timeout",
-          "At EOS, wait at most this many ms until libzmq has sent every "
-          "buffer (-1 = forever, 0 = do not wait)", -1, G_MAXINT,
+          "At EOS, wait at most this many ms for libzmq to send what is "
+          "queued: every zero-copy buffer, plus 50 ms for copied messages "
+          "(-1 = no limit, 0 = do not wait)", -1, G_MAXINT,
           DEFAULT_DRAIN_TIMEOUT, rw | GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

@@ -293,8 +293,10 @@ gst_zil_src_start (GstBaseSrc * bsrc)
   }
   GST_INFO_OBJECT (self, "receiving topic '%s' from %s%s%s", topic, address,
       pad ? ", sessions verified at " : "", pad ? rpc_address : "");
+  GST_OBJECT_LOCK (self);
   self->port = port;
   self->pad = pad;
+  GST_OBJECT_UNLOCK (self);
   g_atomic_int_set (&self->flushing, 0);
 
 done:
@@ -309,11 +311,19 @@ gst_zil_src_stop (GstBaseSrc * bsrc)
 {
   GstZilSrc *self = GST_ZIL_SRC (bsrc);
 
-  /* The streaming thread has stopped: no receive is running. */
-  zil_inport_free (self->port);
-  zil_inpad_free (self->pad);
+  zil_inport_t *port;
+  zil_inpad_t *pad;
+
+  /* The streaming thread has stopped: no receive is running. The object
+   * lock keeps a late unlock (a flush from another thread) off the port. */
+  GST_OBJECT_LOCK (self);
+  port = self->port;
+  pad = self->pad;
   self->port = NULL;
   self->pad = NULL;
+  GST_OBJECT_UNLOCK (self);
+  zil_inport_free (port);
+  zil_inpad_free (pad);
   return TRUE;
 }
 
@@ -324,10 +334,13 @@ gst_zil_src_unlock (GstBaseSrc * bsrc)
 
   GST_DEBUG_OBJECT (self, "unlock");
   g_atomic_int_set (&self->flushing, 1);
+  /* zil's wake never blocks: fine under the object lock. */
+  GST_OBJECT_LOCK (self);
   if (self->pad)
     zil_inpad_wake (self->pad);
   else if (self->port)
     zil_inport_wake (self->port);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
