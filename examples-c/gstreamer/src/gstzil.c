@@ -43,9 +43,12 @@ gst_level_of (int32_t zil_level)
 static void
 zil_log_to_gst (void *user_data, int32_t level, const char *message)
 {
+  GstDebugLevel gst_level = gst_level_of (level);
   (void) user_data;
-  GST_CAT_LEVEL_LOG (gst_zil_lib_debug, gst_level_of (level), NULL, "%s",
-      message);
+  /* Named after the library, not this file: the line comes from libzil. */
+  if (gst_level <= gst_debug_category_get_threshold (gst_zil_lib_debug))
+    gst_debug_log (gst_zil_lib_debug, gst_level, "libzil", "", 0, NULL, "%s",
+        message);
 }
 
 /* The most verbose zil level worth formatting, from the category's
