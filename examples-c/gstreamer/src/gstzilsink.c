@@ -18,8 +18,8 @@
  *   session bus, as in the original's middle stages).
  * - #GstZilSink:wait-subscribers holds the first message until that many
  *   subscribers are connected (ZeroMQ's slow joiner otherwise loses the
- *   first messages); after #GstZilSink:wait-timeout ms it posts a warning
- *   and sends anyway.
+ *   first messages); after #GstZilSink:wait-timeout ms (default 5000) it
+ *   posts a warning and sends anyway.
  * - #GstZilSink:send-meta (off by default, so the default wire stays the
  *   original's) also sends caps and timestamps:
  *   a message with empty data and the event `caps:<caps string>` before
@@ -55,7 +55,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_zil_sink_debug);
 #define GST_CAT_DEFAULT gst_zil_sink_debug
 
 #define DEFAULT_WAIT_SUBSCRIBERS 0
-#define DEFAULT_WAIT_TIMEOUT -1
+#define DEFAULT_WAIT_TIMEOUT 5000
 #define DEFAULT_DRAIN_TIMEOUT 1000
 /* How often a wait checks whether the element was unlocked. */
 #define WAIT_SLICE_MS 50
@@ -703,8 +703,9 @@ gst_zil_sink_class_init (GstZilSinkClass * klass)
           0, G_MAXINT, DEFAULT_WAIT_SUBSCRIBERS, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_WAIT_TIMEOUT,
       g_param_spec_int ("wait-timeout", "Wait timeout",
-          "Longest wait for wait-subscribers, in ms (-1 = forever); then a "
-          "warning is posted and sending starts anyway", -1, G_MAXINT,
+          "Longest wait for wait-subscribers, in ms; then a warning is "
+          "posted and sending starts anyway (-1 = forever: only a state "
+          "change or flush ends the wait, an EOS cannot pass it)", -1, G_MAXINT,
           DEFAULT_WAIT_TIMEOUT, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SEND_META,
       g_param_spec_boolean ("send-meta", "Send caps and timestamps",
