@@ -186,8 +186,16 @@ push_copy (GstZilSink * self, const guint8 * data, gsize size,
   return zil_outport_push (self->port, data, size, event);
 }
 
+static GstFlowReturn
+map_failed (GstZilSink * self)
+{
+  GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not map a buffer."),
+      (NULL));
+  return GST_FLOW_ERROR;
+}
+
 /* Sends a buffer; without a copy on an output port. */
-static zil_result
+static GstFlowReturn
 push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
 {
   GstZilSent *sent;
@@ -196,10 +204,10 @@ push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
   if (self->pad || gst_buffer_get_size (buffer) == 0) {
     GstMapInfo map;
     if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-      return ZIL_INVALID_ARGUMENT;
+      return map_failed (self);
     r = push_copy (self, map.data, map.size, event);
     gst_buffer_unmap (buffer, &map);
-    return r;
+    return r == ZIL_OK ? GST_FLOW_OK : send_failed (self, r, "a buffer");
   }
 
   sent = g_new0 (GstZilSent, 1);
@@ -207,7 +215,7 @@ push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
   if (!gst_buffer_map (sent->buffer, &sent->map, GST_MAP_READ)) {
     gst_buffer_unref (sent->buffer);
     g_free (sent);
-    return ZIL_INVALID_ARGUMENT;
+    return map_failed (self);
   }
   sent->drain = g_atomic_rc_box_acquire (self->drain);
   g_mutex_lock (&self->drain->lock);
@@ -216,8 +224,9 @@ push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
 
   /* zil only reads the bytes (the API takes a non-const pointer because
    * it takes ownership); sent_release runs exactly once, also on failure. */
-  return zil_outport_push_zero_copy (self->port, (uint8_t *) sent->map.data,
+  r = zil_outport_push_zero_copy (self->port, (uint8_t *) sent->map.data,
       sent->map.size, event, sent_release, sent);
+  return r == ZIL_OK ? GST_FLOW_OK : send_failed (self, r, "a buffer");
 }
 
 /* Holds the first message until wait-subscribers subscribers are there. */
@@ -311,7 +320,6 @@ gst_zil_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   GstFlowReturn ret;
   gchar *event, *frame_event;
   gboolean send_meta;
-  zil_result r;
 
   ret = ensure_subscribers (self);
   if (ret != GST_FLOW_OK)
@@ -336,11 +344,9 @@ gst_zil_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
 
   GST_LOG_OBJECT (self, "sending %" G_GSIZE_FORMAT " bytes, event %s",
       gst_buffer_get_size (buffer), GST_STR_NULL (frame_event));
-  r = push_buffer (self, buffer, frame_event);
+  ret = push_buffer (self, buffer, frame_event);
   g_free (frame_event);
-  if (r != ZIL_OK)
-    return send_failed (self, r, "a buffer");
-  return GST_FLOW_OK;
+  return ret;
 }
 
 static gboolean
