@@ -1,0 +1,37 @@
+/*
+ * The opt-in "send-meta" scheme of zilsink / zilsrc: how caps and buffer
+ * timestamps travel in the event frame of zil's 3-frame messages.
+ *
+ *   caps message:   data empty, event "caps:<caps string>"
+ *                   (sent before the first buffer and after every caps change)
+ *   buffer message: data = the buffer, event "pts=<P>;dur=<D>[;delta=1][;event=<E>]"
+ *                   P, D: decimal nanoseconds, or "none" for GST_CLOCK_TIME_NONE;
+ *                   delta=1 when the buffer is a delta unit (not a keyframe);
+ *                   event=<E> carries zilsink's "event" property (always last:
+ *                   <E> may contain ';').
+ *
+ * Readers ignore keys they do not know, so the scheme can grow. Without
+ * send-meta the event frame is exactly what the Python original sends.
+ */
+#ifndef GST_ZIL_META_H
+#define GST_ZIL_META_H
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define GST_ZIL_CAPS_EVENT_PREFIX "caps:"
+#define GST_ZIL_EOS_EVENT "EOS"
+
+/* The event frame for `buf` (free with g_free). `event` may be NULL. */
+gchar *gst_zil_meta_format (GstBuffer * buf, const gchar * event);
+
+/* Parses a buffer event frame. FALSE when `event` is not of the scheme
+ * (the caller then treats it as a plain event). Outputs may be NULL;
+ * `user_event` points into `event` (or is NULL). */
+gboolean gst_zil_meta_parse (const gchar * event, GstClockTime * pts,
+    GstClockTime * duration, gboolean * delta, const gchar ** user_event);
+
+G_END_DECLS
+
+#endif

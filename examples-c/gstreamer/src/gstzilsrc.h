@@ -1,0 +1,37 @@
+#ifndef GST_ZIL_SRC_H
+#define GST_ZIL_SRC_H
+
+#include <gst/base/gstpushsrc.h>
+#include <gst/gst.h>
+#include <zil.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_ZIL_SRC (gst_zil_src_get_type ())
+G_DECLARE_FINAL_TYPE (GstZilSrc, gst_zil_src, GST, ZIL_SRC, GstPushSrc)
+
+struct _GstZilSrc
+{
+  GstPushSrc parent;
+
+  /* Properties: guarded by the object lock. */
+  gchar *address;
+  gchar *topic;
+  gchar *rpc_address;
+  GstCaps *caps;                /* the "caps" property, or NULL */
+  gint timeout;
+  gchar *session_id;            /* read-only: session of the last message */
+
+  /* Caps announced by a send-meta sender (object lock). */
+  GstCaps *announced_caps;
+
+  /* Created in start, freed in stop; exactly one is set while started. */
+  zil_inport_t *port;
+  zil_inpad_t *pad;
+
+  gint flushing;                /* atomic: set in unlock, cleared in unlock_stop */
+};
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Session-aware streaming with an authorization service (gstzil_test_authz:
+# `verify` is true for exactly one session id).
+#  A. zilsink session-aware=true session-id=<valid> -> zilsrc rpc-address=…:
+#     every buffer arrives, byte-identical; zilsrc's session-id shows it.
+#  B. The same through a middle stage (zilsrc rpc-address=… ! zilsink
+#     session-aware=true, no session-id): the session travels on by itself.
+#  C. An unknown session: zilsrc drops everything (the EOS message too) and,
+#     with timeout=2000, ends the stream itself when nothing verified came
+#     for 2 s: the receiving pipeline exits 0 with no data.
+. "$(dirname "$0")/common.sh"
+
+: "${ZIL_AUTHZ:?set ZIL_AUTHZ to the gstzil_test_authz program}"
+VALID=4a501b51317e2c8f4a0fd7831d3e09dc
+UNKNOWN=00000000000000000000000000000000
+N=30
+CAPS="audio/x-raw,format=S16LE,rate=16000,channels=1,layout=interleaved"
+RPC="ipc://$work/authz"
+
+bg authz timeout -k 2 "$PROC_TIMEOUT" "$ZIL_AUTHZ" "$RPC" "$VALID" "$work/authz.stop"
+authz=$last_pid
+
+# send NAME ADDR SESSION: the sending pipeline (its bytes go to NAME.raw too).
+send() {
+    launch audiotestsrc num-buffers=$N wave=white-noise ! "$CAPS" ! tee name=t \
+        t. ! queue ! filesink location="$work/$1.raw" \
+        t. ! queue ! zilsink address="$2" topic=audio session-aware=true session-id="$3" \
+                     wait-subscribers=1 wait-timeout=5000 sync=false \
+        >"$work/$1.log" 2>&1 || fail "$1 pipeline failed"
+}
+
+# A. valid session
+bg receiver-a launch -v zilsrc address="ipc://$work/a" topic=audio rpc-address="$RPC" caps="$CAPS" timeout=10000 \
+    ! filesink location="$work/received-a.raw"
+rx=$last_pid
+send sender-a "ipc://$work/a" "$VALID"
+wait_ok "receiver A" "$rx"
+grep -q 'Got EOS from element' "$work/receiver-a.log" || fail "A: receiver did not end on EOS"
+cmp "$work/sender-a.raw" "$work/received-a.raw" || fail "A: received bytes differ"
+grep -q "GstZilSrc:zilsrc0: session-id = $VALID" "$work/receiver-a.log" || fail "A: zilsrc session-id not reported"
+echo "A. valid session: $(stat -c %s "$work/received-a.raw") bytes identical: OK"
+
+# B. a middle stage passes the session on (zil's process-wide session bus)
+bg receiver-b launch zilsrc address="ipc://$work/b2" topic=audio rpc-address="$RPC" caps="$CAPS" timeout=10000 \
+    ! filesink location="$work/received-b.raw"
+rx=$last_pid
+bg relay-b launch zilsrc address="ipc://$work/b1" topic=audio rpc-address="$RPC" timeout=10000 \
+    ! zilsink address="ipc://$work/b2" topic=audio session-aware=true wait-subscribers=1 wait-timeout=5000 sync=false
+relay=$last_pid
+send sender-b "ipc://$work/b1" "$VALID"
+wait_ok "relay B" "$relay"
+wait_ok "receiver B" "$rx"
+cmp "$work/sender-b.raw" "$work/received-b.raw" || fail "B: bytes through the middle stage differ"
+echo "B. through a middle stage without session-id: $(stat -c %s "$work/received-b.raw") bytes identical: OK"
+
+# C. unknown session: nothing is delivered; the receiver ends by its timeout
+bg receiver-c launch zilsrc address="ipc://$work/c" topic=audio rpc-address="$RPC" caps="$CAPS" timeout=2000 \
+    ! filesink location="$work/received-c.raw"
+rx=$last_pid
+send sender-c "ipc://$work/c" "$UNKNOWN"
+wait_ok "receiver C" "$rx"
+grep -q 'Got EOS from element' "$work/receiver-c.log" || fail "C: receiver did not end on its timeout"
+[ -f "$work/received-c.raw" ] && [ ! -s "$work/received-c.raw" ] || fail "C: data of an unknown session was delivered"
+echo "C. unknown session: nothing delivered, receiver ended after its timeout: OK"
+
+touch "$work/authz.stop"
+wait_ok authz "$authz"
+verify=$(grep '^verify:' "$work/authz.log") || fail "authz printed no counts"
+read -r _ ok _ refused _ <<<"$verify"
+[ "$ok" -ge 2 ] && [ "$refused" -ge 1 ] || fail "authz: $verify"
+echo "authz: $verify"
