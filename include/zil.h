@@ -40,44 +40,6 @@
 #define ZIL_RPC_INTERNAL_ERROR -32603
 
 /**
- * Invalid JSON (or not UTF-8) was received.
- */
-#define PARSE_ERROR -32700
-
-/**
- * The JSON is not a valid request object (or the message had several frames).
- */
-#define INVALID_REQUEST -32600
-
-/**
- * No handler is registered for the method.
- */
-#define METHOD_NOT_FOUND -32601
-
-/**
- * The handler refused the params.
- */
-#define INVALID_PARAMS -32602
-
-/**
- * The handler failed (panicked, answered invalid JSON, or did not answer).
- */
-#define INTERNAL_ERROR -32603
-
-/**
- * Default time a verification result is trusted: 1000 ms. Safe because a
- * logout is seen by every inpad within one second, while a stream of, say,
- * 50 audio chunks per second costs one `verify` call per second instead of
- * fifty. 0 verifies every message, like the original.
- */
-#define DEFAULT_CACHE_TTL_MS 1000
-
-/**
- * Default time an inpad waits for the RPC server's `verify` answer.
- */
-#define DEFAULT_RPC_TIMEOUT_MS 1000
-
-/**
  * The result of every fallible zil call. The numbers are stable: a code is
  * never renumbered or reused.
  */
