@@ -95,9 +95,12 @@ impl MonitorSlot {
     /// Stops monitoring `socket` (still open): libzmq sends its last event,
     /// `Stopped`, to the monitor, which is still connected.
     pub(crate) fn stop(&mut self, socket: &mut zmq::Socket) {
-        if self.0.take().is_some() {
+        if let Some(pair) = self.0.take() {
             // SAFETY: a live socket; a NULL address stops monitoring.
             unsafe { zmq_sys::zmq_socket_monitor(socket.as_mut_ptr(), std::ptr::null(), 0) };
+            // Only now may the receiving end go (if no Monitor holds it):
+            // the stop above sent its last event to it.
+            drop(pair);
         }
     }
 }
