@@ -182,22 +182,25 @@ fn serve(shared: &Shared) -> Result<()> {
     let socket = shared.socket.lock().unwrap_or_else(|p| p.into_inner());
     let mut frame = zmq::Message::new();
     while !shared.stop.load(Ordering::Acquire) {
+        // Poll first: a REP server's next request is never queued already,
+        // so trying a receive before waiting would only cost a syscall.
+        let mut items = [
+            socket.as_poll_item(zmq::POLLIN),
+            zmq::PollItem::from_fd(shared.waker.fd(), zmq::POLLIN),
+        ];
+        match zmq::poll(&mut items, -1) {
+            Ok(_) | Err(zmq::Error::EINTR) => {}
+            Err(e) => return Err(Error::zmq(format!("cannot poll '{}'", shared.endpoint), e)),
+        }
+        if items[1].is_readable() {
+            shared.waker.take();
+        }
+        if !items[0].is_readable() {
+            continue;
+        }
         match socket.recv(&mut frame, zmq::DONTWAIT) {
             Ok(()) => {}
-            Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => {
-                let mut items = [
-                    socket.as_poll_item(zmq::POLLIN),
-                    zmq::PollItem::from_fd(shared.waker.fd(), zmq::POLLIN),
-                ];
-                match zmq::poll(&mut items, -1) {
-                    Ok(_) | Err(zmq::Error::EINTR) => {}
-                    Err(e) => {
-                        return Err(Error::zmq(format!("cannot poll '{}'", shared.endpoint), e))
-                    }
-                }
-                shared.waker.take();
-                continue;
-            }
+            Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => continue,
             Err(e) => {
                 return Err(Error::zmq(
                     format!("cannot receive on '{}'", shared.endpoint),
