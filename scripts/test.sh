@@ -40,6 +40,9 @@ echo "== cargo test"
 cargo build --release --bins
 cargo test --release --no-fail-fast
 
+echo "== benchmark smoke test (every path once; fails on any loss or error)"
+./target/release/zil-bench --quick
+
 echo "== C tests (ctest)"
 cmake -S examples-c -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null

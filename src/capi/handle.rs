@@ -61,3 +61,35 @@ pub(crate) unsafe fn free<H: Handle>(ptr: *mut H) {
         drop(Box::from_raw(ptr.cast::<H::Target>()));
     }
 }
+
+/// A Rust object with its address as a C string, for the handles whose
+/// `*_endpoint` function lends that string to C. Dereferences to the object.
+pub struct WithEndpoint<T> {
+    inner: T,
+    endpoint: std::ffi::CString,
+}
+
+impl<T> WithEndpoint<T> {
+    /// Pairs `inner` with `endpoint` (cut at an interior NUL, which a libzmq
+    /// endpoint never has).
+    pub(crate) fn new(inner: T, endpoint: &str) -> Self {
+        let end = endpoint.find('\0').unwrap_or(endpoint.len());
+        WithEndpoint {
+            inner,
+            endpoint: std::ffi::CString::new(&endpoint[..end]).unwrap_or_default(),
+        }
+    }
+
+    /// The endpoint, NUL-terminated, living as long as `self`.
+    pub(crate) fn endpoint_ptr(&self) -> *const std::ffi::c_char {
+        self.endpoint.as_ptr()
+    }
+}
+
+impl<T> std::ops::Deref for WithEndpoint<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}

@@ -1,25 +1,13 @@
 //! `zil_inpad_t`: receiving data of verified sessions only.
 
 use super::convert::{out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, borrow_mut, free, into_raw};
+use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
 use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::outpad::zil_outpad_t;
 use super::result::zil_result;
 use crate::session::{Inpad, InpadStats};
-use std::ffi::{c_char, CString};
-
-/// The C side of an inpad: the inpad and its endpoint as a C string.
-pub struct InpadHandle {
-    pad: Inpad,
-    endpoint: CString,
-}
-
-impl InpadHandle {
-    pub(crate) fn pad(&self) -> &Inpad {
-        &self.pad
-    }
-}
+use std::ffi::c_char;
 
 /// A session-aware input port: unwraps each envelope, verifies its session
 /// with an RPC server (`verify`) and hands out only verified data. One
@@ -28,7 +16,7 @@ impl InpadHandle {
 pub struct zil_inpad_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_inpad_t => InpadHandle);
+impl_handle!(zil_inpad_t => WithEndpoint<Inpad>);
 
 /// Creates an inpad that connects to `addr`, receives `topic`, and verifies
 /// sessions with the RPC server at `rpc_addr` (each call bounded by 1000 ms;
@@ -60,8 +48,8 @@ pub unsafe extern "C" fn zil_inpad_new_with_options(
         let rpc_addr = str_arg(rpc_addr, "rpc_addr")?;
         crate::logging::init();
         let pad = Inpad::with_options(addr, topic, rpc_addr, &options_or_default(opts))?;
-        let endpoint = CString::new(pad.port().endpoint()).unwrap_or_default();
-        Ok(into_raw::<zil_inpad_t>(InpadHandle { pad, endpoint }))
+        let endpoint = pad.port().endpoint().to_owned();
+        Ok(into_raw::<zil_inpad_t>(WithEndpoint::new(pad, &endpoint)))
     }
 }
 
@@ -84,7 +72,7 @@ pub unsafe extern "C" fn zil_inpad_recv(
         let inpad = borrow(inpad, "inpad")?;
         let out = out_arg(msg, "msg")?;
         let timeout_ms = timeout_arg(timeout_ms)?;
-        let received = inpad.pad.recv(timeout_ms)?;
+        let received = inpad.recv(timeout_ms)?;
         *out = into_raw::<zil_msg_t>(MsgHandle::new(received));
         Ok(zil_result::ZIL_OK)
     }
@@ -101,7 +89,7 @@ pub unsafe extern "C" fn zil_inpad_recv_into(
     ffi! {
         let inpad = borrow(inpad, "inpad")?;
         let msg = borrow_mut(msg, "msg")?;
-        inpad.pad.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
+        inpad.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -119,9 +107,9 @@ pub unsafe extern "C" fn zil_inpad_link_outpad(
     ffi! {
         let inpad = borrow(inpad, "inpad")?;
         if outpad.is_null() {
-            inpad.pad.unlink();
+            inpad.unlink();
         } else {
-            inpad.pad.link(&borrow(outpad, "outpad")?.pad);
+            inpad.link(borrow(outpad, "outpad")?);
         }
         Ok(zil_result::ZIL_OK)
     }
@@ -136,7 +124,7 @@ pub unsafe extern "C" fn zil_inpad_set_cache_ttl(
     ttl_ms: u32,
 ) -> zil_result {
     ffi! {
-        borrow(inpad, "inpad")?.pad.set_cache_ttl(u64::from(ttl_ms));
+        borrow(inpad, "inpad")?.set_cache_ttl(u64::from(ttl_ms));
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -146,7 +134,7 @@ pub unsafe extern "C" fn zil_inpad_set_cache_ttl(
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_wake(inpad: *const zil_inpad_t) -> zil_result {
     ffi! {
-        borrow(inpad, "inpad")?.pad.wake();
+        borrow(inpad, "inpad")?.wake();
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -160,7 +148,7 @@ pub unsafe extern "C" fn zil_inpad_fd(inpad: *const zil_inpad_t, fd: *mut i32) -
     ffi! {
         let inpad = borrow(inpad, "inpad")?;
         let out = out_arg(fd, "fd")?;
-        *out = inpad.pad.port().ready_fd()?;
+        *out = inpad.port().ready_fd()?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -169,7 +157,7 @@ pub unsafe extern "C" fn zil_inpad_fd(inpad: *const zil_inpad_t, fd: *mut i32) -
 /// freed. NULL if `inpad` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_endpoint(inpad: *const zil_inpad_t) -> *const c_char {
-    ffi! { Ok(borrow(inpad, "inpad")?.endpoint.as_ptr()) }
+    ffi! { Ok(borrow(inpad, "inpad")?.endpoint_ptr()) }
 }
 
 /// Copies the inpad's delivery and drop counters into `*stats`. Any thread.
@@ -180,7 +168,7 @@ pub unsafe extern "C" fn zil_inpad_stats(
 ) -> zil_result {
     ffi! {
         let inpad = borrow(inpad, "inpad")?;
-        *out_arg(stats, "stats")? = inpad.pad.stats();
+        *out_arg(stats, "stats")? = inpad.stats();
         Ok(zil_result::ZIL_OK)
     }
 }

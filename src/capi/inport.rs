@@ -1,19 +1,13 @@
 //! `zil_inport_t`: receiving `(data, event)` messages.
 
 use super::convert::{out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, borrow_mut, free, into_raw};
+use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
 use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use crate::stats::Stats;
 use crate::stream::Inport;
-use std::ffi::{c_char, CString};
-
-/// The C side of an input port: the port and its endpoint as a C string.
-pub struct InportHandle {
-    pub(crate) port: Inport,
-    endpoint: CString,
-}
+use std::ffi::c_char;
 
 /// An input port (subscriber). One thread receives at a time (a second
 /// receiving thread waits for the first); `zil_inport_wake`,
@@ -22,7 +16,7 @@ pub struct InportHandle {
 pub struct zil_inport_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_inport_t => InportHandle);
+impl_handle!(zil_inport_t => WithEndpoint<Inport>);
 
 /// Creates an input port that connects to `addr` (e.g.
 /// `"tcp://localhost:5555"`) and receives messages whose topic is exactly
@@ -49,8 +43,8 @@ pub unsafe extern "C" fn zil_inport_new_with_options(
         let topic = str_arg(topic, "topic")?;
         crate::logging::init();
         let port = Inport::with_options(addr, topic, &options_or_default(opts))?;
-        let endpoint = CString::new(port.endpoint()).unwrap_or_default();
-        Ok(into_raw::<zil_inport_t>(InportHandle { port, endpoint }))
+        let endpoint = port.endpoint().to_owned();
+        Ok(into_raw::<zil_inport_t>(WithEndpoint::new(port, &endpoint)))
     }
 }
 
@@ -72,7 +66,7 @@ pub unsafe extern "C" fn zil_inport_recv(
         let port = borrow(port, "port")?;
         let out = out_arg(msg, "msg")?;
         let timeout_ms = timeout_arg(timeout_ms)?;
-        let received = port.port.recv(timeout_ms)?;
+        let received = port.recv(timeout_ms)?;
         *out = into_raw::<zil_msg_t>(MsgHandle::new(received));
         Ok(zil_result::ZIL_OK)
     }
@@ -93,7 +87,7 @@ pub unsafe extern "C" fn zil_inport_recv_into(
     ffi! {
         let port = borrow(port, "port")?;
         let msg = borrow_mut(msg, "msg")?;
-        port.port.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
+        port.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -105,7 +99,7 @@ pub unsafe extern "C" fn zil_inport_recv_into(
 #[no_mangle]
 pub unsafe extern "C" fn zil_inport_wake(port: *const zil_inport_t) -> zil_result {
     ffi! {
-        borrow(port, "port")?.port.wake();
+        borrow(port, "port")?.wake();
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -122,7 +116,7 @@ pub unsafe extern "C" fn zil_inport_fd(port: *const zil_inport_t, fd: *mut i32) 
     ffi! {
         let port = borrow(port, "port")?;
         let out = out_arg(fd, "fd")?;
-        *out = port.port.ready_fd()?;
+        *out = port.ready_fd()?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -131,7 +125,7 @@ pub unsafe extern "C" fn zil_inport_fd(port: *const zil_inport_t, fd: *mut i32) 
 /// freed. NULL if `port` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inport_endpoint(port: *const zil_inport_t) -> *const c_char {
-    ffi! { Ok(borrow(port, "port")?.endpoint.as_ptr()) }
+    ffi! { Ok(borrow(port, "port")?.endpoint_ptr()) }
 }
 
 /// Copies the port's counters into `*stats`. Any thread.
@@ -142,7 +136,7 @@ pub unsafe extern "C" fn zil_inport_stats(
 ) -> zil_result {
     ffi! {
         let port = borrow(port, "port")?;
-        *out_arg(stats, "stats")? = port.port.stats();
+        *out_arg(stats, "stats")? = port.stats();
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -53,26 +53,26 @@ impl_handle!(zil_monitor_t => Monitor);
 /// leaving). Returns NULL on failure. Free with `zil_monitor_free`.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outport_monitor(port: *const zil_outport_t) -> *mut zil_monitor_t {
-    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(port, "port")?.port().monitor()?)) }
+    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(port, "port")?.monitor()?)) }
 }
 
 /// Starts reporting `port`'s connection events (connected to the
 /// publisher, disconnected, retrying). Returns NULL on failure.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inport_monitor(port: *const zil_inport_t) -> *mut zil_monitor_t {
-    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(port, "port")?.port.monitor()?)) }
+    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(port, "port")?.monitor()?)) }
 }
 
 /// As `zil_outport_monitor`, for an outpad.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outpad_monitor(outpad: *const zil_outpad_t) -> *mut zil_monitor_t {
-    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(outpad, "outpad")?.pad.port().monitor()?)) }
+    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(outpad, "outpad")?.port().monitor()?)) }
 }
 
 /// As `zil_inport_monitor`, for an inpad.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_monitor(inpad: *const zil_inpad_t) -> *mut zil_monitor_t {
-    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(inpad, "inpad")?.pad().port().monitor()?)) }
+    ffi! { Ok(into_raw::<zil_monitor_t>(borrow(inpad, "inpad")?.port().monitor()?)) }
 }
 
 /// Waits at most `timeout_ms` (-1 forever, 0 polls) for the next event and

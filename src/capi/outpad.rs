@@ -1,18 +1,12 @@
 //! `zil_outpad_t`: publishing session-wrapped messages.
 
 use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, free, into_raw};
+use super::handle::{borrow, free, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use crate::session::Outpad;
 use crate::stats::Stats;
-use std::ffi::{c_char, CString};
-
-/// The C side of an outpad: the outpad and its endpoint as a C string.
-pub struct OutpadHandle {
-    pub(crate) pad: Outpad,
-    endpoint: CString,
-}
+use std::ffi::c_char;
 
 /// A session-aware output port: every push is wrapped as
 /// `{"data": "<base64>", "session_id": "<id>"}` (the Python original's
@@ -20,7 +14,7 @@ pub struct OutpadHandle {
 pub struct zil_outpad_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_outpad_t => OutpadHandle);
+impl_handle!(zil_outpad_t => WithEndpoint<Outpad>);
 
 /// Creates an outpad that binds `addr` and publishes on `topic`. Its session
 /// is, in order: its own (`zil_outpad_set_session_id`, or set by a linked
@@ -46,8 +40,8 @@ pub unsafe extern "C" fn zil_outpad_new_with_options(
         let topic = str_arg(topic, "topic")?;
         crate::logging::init();
         let pad = Outpad::with_options(addr, topic, &options_or_default(opts))?;
-        let endpoint = CString::new(pad.port().endpoint()).unwrap_or_default();
-        Ok(into_raw::<zil_outpad_t>(OutpadHandle { pad, endpoint }))
+        let endpoint = pad.port().endpoint().to_owned();
+        Ok(into_raw::<zil_outpad_t>(WithEndpoint::new(pad, &endpoint)))
     }
 }
 
@@ -61,7 +55,7 @@ pub unsafe extern "C" fn zil_outpad_set_session_id(
 ) -> zil_result {
     ffi! {
         let outpad = borrow(outpad, "outpad")?;
-        outpad.pad.set_session_id(opt_str_arg(session_id, "session_id")?);
+        outpad.set_session_id(opt_str_arg(session_id, "session_id")?);
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -79,7 +73,7 @@ pub unsafe extern "C" fn zil_outpad_push(
         let outpad = borrow(outpad, "outpad")?;
         let data = bytes_arg(data, len, "data")?;
         let event = opt_str_arg(event, "event")?;
-        outpad.pad.push(data, event)?;
+        outpad.push(data, event)?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -93,7 +87,7 @@ pub unsafe extern "C" fn zil_outpad_wait_subscribers(
     subscribers: *mut usize,
 ) -> zil_result {
     ffi! {
-        let port = borrow(outpad, "outpad")?.pad.port();
+        let port = borrow(outpad, "outpad")?.port();
         let timeout_ms = timeout_arg(timeout_ms)?;
         let result = port.wait_subscribers(count, timeout_ms);
         if !subscribers.is_null() {
@@ -108,7 +102,7 @@ pub unsafe extern "C" fn zil_outpad_wait_subscribers(
 /// freed. NULL if `outpad` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outpad_endpoint(outpad: *const zil_outpad_t) -> *const c_char {
-    ffi! { Ok(borrow(outpad, "outpad")?.endpoint.as_ptr()) }
+    ffi! { Ok(borrow(outpad, "outpad")?.endpoint_ptr()) }
 }
 
 /// Copies the outpad's counters (payload bytes before wrapping are not
@@ -120,7 +114,7 @@ pub unsafe extern "C" fn zil_outpad_stats(
 ) -> zil_result {
     ffi! {
         let outpad = borrow(outpad, "outpad")?;
-        *out_arg(stats, "stats")? = outpad.pad.port().stats();
+        *out_arg(stats, "stats")? = outpad.port().stats();
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -1,26 +1,14 @@
 //! `zil_outport_t`: publishing `(data, event)` messages.
 
 use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, free, into_raw};
+use super::handle::{borrow, free, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use crate::error::{Error, ErrorKind};
 use crate::stats::Stats;
 use crate::stream::ForeignFrame;
 use crate::stream::Outport;
-use std::ffi::{c_char, c_void, CString};
-
-/// The C side of an output port: the port and its endpoint as a C string.
-pub struct OutportHandle {
-    port: Outport,
-    endpoint: CString,
-}
-
-impl OutportHandle {
-    pub(crate) fn port(&self) -> &Outport {
-        &self.port
-    }
-}
+use std::ffi::{c_char, c_void};
 
 /// An output port (publisher). Thread-safe: any number of threads may
 /// push to one port at once (GStreamer streaming threads included); each
@@ -28,7 +16,7 @@ impl OutportHandle {
 pub struct zil_outport_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_outport_t => OutportHandle);
+impl_handle!(zil_outport_t => WithEndpoint<Outport>);
 
 /// Creates an output port that binds `addr` (e.g. `"tcp://0.0.0.0:5555"` (all interfaces),
 /// `"tcp://127.0.0.1:*"` for an ephemeral port, `"ipc:///tmp/zil.sock"`,
@@ -56,8 +44,8 @@ pub unsafe extern "C" fn zil_outport_new_with_options(
         let topic = str_arg(topic, "topic")?;
         crate::logging::init();
         let port = Outport::with_options(addr, topic, &options_or_default(opts))?;
-        let endpoint = CString::new(port.endpoint()).unwrap_or_default();
-        Ok(into_raw::<zil_outport_t>(OutportHandle { port, endpoint }))
+        let endpoint = port.endpoint().to_owned();
+        Ok(into_raw::<zil_outport_t>(WithEndpoint::new(port, &endpoint)))
     }
 }
 
@@ -76,7 +64,7 @@ pub unsafe extern "C" fn zil_outport_push(
         let port = borrow(port, "port")?;
         let data = bytes_arg(data, len, "data")?;
         let event = opt_str_arg(event, "event")?;
-        port.port.push(data, event)?;
+        port.push(data, event)?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -119,13 +107,13 @@ pub unsafe extern "C" fn zil_outport_push_zero_copy(
         };
         if len == 0 {
             release(data.cast(), hint);
-            port.port.push(&[], event)?;
+            port.push(&[], event)?;
             return Ok(zil_result::ZIL_OK);
         }
         let frame = ForeignFrame::new(data, len, release, hint).ok_or_else(|| {
             Error::new(ErrorKind::Zmq, "cannot wrap the buffer in a zmq message")
         })?;
-        port.port.push_foreign(frame, len, event)?;
+        port.push_foreign(frame, len, event)?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -147,9 +135,9 @@ pub unsafe extern "C" fn zil_outport_wait_subscribers(
     ffi! {
         let port = borrow(port, "port")?;
         let timeout_ms = timeout_arg(timeout_ms)?;
-        let result = port.port.wait_subscribers(count, timeout_ms);
+        let result = port.wait_subscribers(count, timeout_ms);
         if !subscribers.is_null() {
-            *out_arg(subscribers, "subscribers")? = port.port.subscribers();
+            *out_arg(subscribers, "subscribers")? = port.subscribers();
         }
         result?;
         Ok(zil_result::ZIL_OK)
@@ -161,7 +149,7 @@ pub unsafe extern "C" fn zil_outport_wait_subscribers(
 /// freed. NULL if `port` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outport_endpoint(port: *const zil_outport_t) -> *const c_char {
-    ffi! { Ok(borrow(port, "port")?.endpoint.as_ptr()) }
+    ffi! { Ok(borrow(port, "port")?.endpoint_ptr()) }
 }
 
 /// Copies the port's counters into `*stats`.
@@ -172,7 +160,7 @@ pub unsafe extern "C" fn zil_outport_stats(
 ) -> zil_result {
     ffi! {
         let port = borrow(port, "port")?;
-        *out_arg(stats, "stats")? = port.port.stats();
+        *out_arg(stats, "stats")? = port.stats();
         Ok(zil_result::ZIL_OK)
     }
 }

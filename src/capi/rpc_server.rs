@@ -2,7 +2,7 @@
 //! callbacks.
 
 use super::convert::{opt_str_arg, str_arg, timeout_arg};
-use super::handle::{borrow, borrow_mut, free, into_raw};
+use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
 use super::result::zil_result;
 use crate::error::Error;
 use crate::rpc::{self, RpcError, Server};
@@ -57,13 +57,7 @@ pub type zil_release_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 pub struct zil_rpc_server_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_rpc_server_t => ServerHandle);
-
-/// The C side of a server: the server and its endpoint as a C string.
-pub struct ServerHandle {
-    server: Server,
-    endpoint: CString,
-}
+impl_handle!(zil_rpc_server_t => WithEndpoint<Server>);
 
 /// The answer a handler is building; lent to the handler during its call.
 pub struct zil_rpc_reply_t {
@@ -141,8 +135,8 @@ pub unsafe extern "C" fn zil_rpc_server_new(addr: *const c_char) -> *mut zil_rpc
         let addr = str_arg(addr, "addr")?;
         crate::logging::init();
         let server = Server::new(addr)?;
-        let endpoint = CString::new(server.endpoint()).unwrap_or_default();
-        Ok(into_raw::<zil_rpc_server_t>(ServerHandle { server, endpoint }))
+        let endpoint = server.endpoint().to_owned();
+        Ok(into_raw::<zil_rpc_server_t>(WithEndpoint::new(server, &endpoint)))
     }
 }
 
@@ -160,7 +154,7 @@ pub unsafe extern "C" fn zil_rpc_server_set_handler(
     release: zil_release_fn,
 ) -> zil_result {
     ffi! {
-        let server = &borrow(server, "server")?.server;
+        let server = borrow(server, "server")?;
         let name = str_arg(method, "method")?;
         match callback {
             None => {
@@ -189,7 +183,7 @@ pub unsafe extern "C" fn zil_rpc_server_run(server: *const zil_rpc_server_t) -> 
     ffi! {
         // Only the shared state is held while serving, so a handler may free
         // the server handle.
-        let shared = borrow(server, "server")?.server.shared();
+        let shared = borrow(server, "server")?.shared();
         rpc::run_shared(shared)?;
         Ok(zil_result::ZIL_OK)
     }
@@ -200,7 +194,7 @@ pub unsafe extern "C" fn zil_rpc_server_run(server: *const zil_rpc_server_t) -> 
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_start(server: *const zil_rpc_server_t) -> zil_result {
     ffi! {
-        borrow(server, "server")?.server.start()?;
+        borrow(server, "server")?.start()?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -216,7 +210,7 @@ pub unsafe extern "C" fn zil_rpc_server_stop(
 ) -> zil_result {
     ffi! {
         let server = borrow(server, "server")?;
-        server.server.stop(timeout_arg(timeout_ms)?)?;
+        server.stop(timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -225,7 +219,7 @@ pub unsafe extern "C" fn zil_rpc_server_stop(
 /// valid until the server is freed. NULL if `server` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_endpoint(server: *const zil_rpc_server_t) -> *const c_char {
-    ffi! { Ok(borrow(server, "server")?.endpoint.as_ptr()) }
+    ffi! { Ok(borrow(server, "server")?.endpoint_ptr()) }
 }
 
 /// Stops the server (waiting up to 2 s for a running handler) and frees it.
