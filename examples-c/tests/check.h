@@ -449,4 +449,16 @@ static inline void *test_malloc(size_t size)
     return p;
 }
 
+/* An RPC handler that answers true, whatever it is asked; its user_data is
+ * free for the test (e.g. a release counter). */
+static inline void test_handler_yes(void *user_data, const char *method, const char *params_json,
+                                    const char *params_string, zil_rpc_reply_t *reply)
+{
+    (void)user_data;
+    (void)method;
+    (void)params_json;
+    (void)params_string;
+    zil_rpc_reply_set_bool(reply, true);
+}
+
 #endif /* ZIL_TEST_CHECK_H */

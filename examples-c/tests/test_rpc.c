@@ -128,17 +128,6 @@ static void h_true(void *user_data, const char *method, const char *params_json,
     r->reply_rc = zil_rpc_reply_set_bool(reply, true);
 }
 
-/* Answers true; its user_data is not a recorder (e.g. a release counter). */
-static void h_yes(void *user_data, const char *method, const char *params_json,
-                  const char *params_string, zil_rpc_reply_t *reply)
-{
-    (void)user_data;
-    (void)method;
-    (void)params_json;
-    (void)params_string;
-    zil_rpc_reply_set_bool(reply, true);
-}
-
 /* Refuses with an application error (message r->answer, may be NULL). */
 static void h_error(void *user_data, const char *method, const char *params_json,
                     const char *params_string, zil_rpc_reply_t *reply)
@@ -608,7 +597,7 @@ static void release_rules(void)
     CHECK(client != NULL);
 
     /* replacing a handler releases the old one's user_data, once */
-    CHECK_OK(zil_rpc_server_set_handler(server, "m", h_yes, &rel_a, count_release));
+    CHECK_OK(zil_rpc_server_set_handler(server, "m", test_handler_yes, &rel_a, count_release));
     CHECK_OK(zil_rpc_client_call(client, "m", NULL, &result));
     zil_string_free(result);
     CHECK(atomic_load(&rel_a) == 0);
@@ -620,7 +609,7 @@ static void release_rules(void)
     CHECK(r.calls == 1);
 
     /* removing (NULL callback) releases and makes the method unknown */
-    CHECK_OK(zil_rpc_server_set_handler(server, "gone", h_yes, &rel_b, count_release));
+    CHECK_OK(zil_rpc_server_set_handler(server, "gone", test_handler_yes, &rel_b, count_release));
     CHECK_OK(zil_rpc_server_set_handler(server, "gone", NULL, &rel_never, count_release));
     CHECK(atomic_load(&rel_b) == 1);
     EXPECT_FAIL(zil_rpc_client_call(client, "gone", NULL, &result), ZIL_REMOTE_ERROR, "-32601");
@@ -629,11 +618,11 @@ static void release_rules(void)
     CHECK_OK(zil_rpc_server_set_handler(server, "gone", NULL, &rel_never, count_release));
     CHECK_OK(zil_rpc_server_set_handler(server, "never_set", NULL, NULL, NULL));
     /* a failed set_handler does not call release */
-    EXPECT_FAIL(zil_rpc_server_set_handler(NULL, "x", h_yes, &rel_never, count_release),
+    EXPECT_FAIL(zil_rpc_server_set_handler(NULL, "x", test_handler_yes, &rel_never, count_release),
                 ZIL_NULL_ARGUMENT, "'server'");
-    EXPECT_FAIL(zil_rpc_server_set_handler(server, NULL, h_yes, &rel_never, count_release),
+    EXPECT_FAIL(zil_rpc_server_set_handler(server, NULL, test_handler_yes, &rel_never, count_release),
                 ZIL_NULL_ARGUMENT, "'method'");
-    EXPECT_FAIL(zil_rpc_server_set_handler(server, NOT_UTF8, h_yes, &rel_never, count_release),
+    EXPECT_FAIL(zil_rpc_server_set_handler(server, NOT_UTF8, test_handler_yes, &rel_never, count_release),
                 ZIL_INVALID_ARGUMENT, "'method'");
     CHECK_ERROR_MENTIONS("UTF-8");
     EXPECT_FAIL(zil_rpc_server_set_handler(server, NOT_UTF8, NULL, &rel_never, count_release),
@@ -659,8 +648,8 @@ static void release_rules(void)
      * before zil_rpc_server_free returns is test_rpc_free_release's
      * subject: it sometimes happens just after, on the server's thread, so
      * here the counts are awaited.) */
-    CHECK_OK(zil_rpc_server_set_handler(server, "c", h_yes, &rel_c, count_release));
-    CHECK_OK(zil_rpc_server_set_handler(server, "d", h_yes, &rel_d, count_release));
+    CHECK_OK(zil_rpc_server_set_handler(server, "c", test_handler_yes, &rel_c, count_release));
+    CHECK_OK(zil_rpc_server_set_handler(server, "d", test_handler_yes, &rel_d, count_release));
     CHECK_OK(zil_rpc_client_call(client, "c", NULL, &result));
     zil_string_free(result);
     zil_rpc_server_free(server);
@@ -684,8 +673,8 @@ static void release_unstarted(void)
     zil_rpc_server_t *server = zil_rpc_server_new(TEST_TCP_ANY);
     CHECK(server != NULL);
     atomic_init(&rel, 0);
-    CHECK_OK(zil_rpc_server_set_handler(server, "a", h_yes, &rel, count_release));
-    CHECK_OK(zil_rpc_server_set_handler(server, "b", h_yes, &rel, count_release));
+    CHECK_OK(zil_rpc_server_set_handler(server, "a", test_handler_yes, &rel, count_release));
+    CHECK_OK(zil_rpc_server_set_handler(server, "b", test_handler_yes, &rel, count_release));
     zil_rpc_server_free(server);
     CHECK(atomic_load(&rel) == 2);
     printf("release of a server that never ran: OK\n");
@@ -1038,7 +1027,7 @@ static void bad_arguments(void)
     }
 
     /* handles that are NULL */
-    EXPECT_FAIL(zil_rpc_server_set_handler(NULL, "m", h_yes, NULL, NULL), ZIL_NULL_ARGUMENT,
+    EXPECT_FAIL(zil_rpc_server_set_handler(NULL, "m", test_handler_yes, NULL, NULL), ZIL_NULL_ARGUMENT,
                 "'server'");
     EXPECT_FAIL(zil_rpc_server_run(NULL), ZIL_NULL_ARGUMENT, "'server'");
     EXPECT_FAIL(zil_rpc_server_start(NULL), ZIL_NULL_ARGUMENT, "'server'");
@@ -1047,7 +1036,7 @@ static void bad_arguments(void)
     /* a timeout below -1 is refused, and does not stop the server */
     EXPECT_FAIL(zil_rpc_server_stop(server, -2), ZIL_INVALID_ARGUMENT, "-2");
     EXPECT_FAIL(zil_rpc_server_stop(server, INT32_MIN), ZIL_INVALID_ARGUMENT, "timeout");
-    CHECK_OK(zil_rpc_server_set_handler(server, "echo", h_yes, NULL, NULL));
+    CHECK_OK(zil_rpc_server_set_handler(server, "echo", test_handler_yes, NULL, NULL));
     CHECK_OK(zil_rpc_server_start(server));
 
     /* zil_rpc_client_new */

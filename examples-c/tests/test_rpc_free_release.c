@@ -22,16 +22,6 @@
 
 #include <stdatomic.h>
 
-static void h_yes(void *user_data, const char *method, const char *params_json,
-                  const char *params_string, zil_rpc_reply_t *reply)
-{
-    (void)user_data;
-    (void)method;
-    (void)params_json;
-    (void)params_string;
-    zil_rpc_reply_set_bool(reply, true);
-}
-
 static pthread_t main_thread;
 static atomic_int off_main; /* releases run on another thread than main's */
 
@@ -81,7 +71,7 @@ int main(void)
 
         CHECK(server != NULL);
         atomic_init(released, 0);
-        CHECK_OK(zil_rpc_server_set_handler(server, "yes", h_yes, released, count_release));
+        CHECK_OK(zil_rpc_server_set_handler(server, "yes", test_handler_yes, released, count_release));
         if (use_run) {
             run.server = server;
             run.rc = -1;

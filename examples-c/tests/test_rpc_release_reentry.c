@@ -23,16 +23,6 @@ static zil_rpc_server_t *server;
 static atomic_int released;
 static atomic_int reentry_rc;
 
-static void h_yes(void *user_data, const char *method, const char *params_json,
-                  const char *params_string, zil_rpc_reply_t *reply)
-{
-    (void)user_data;
-    (void)method;
-    (void)params_json;
-    (void)params_string;
-    zil_rpc_reply_set_bool(reply, true);
-}
-
 /* The release of "a": removes the partner method "b". */
 static void release_partner(void *user_data)
 {
@@ -63,8 +53,8 @@ static void run_step(const char *what, zil_rpc_handler callback)
     s.rc = -1;
     atomic_store(&released, 0);
     atomic_store(&reentry_rc, -1);
-    CHECK_OK(zil_rpc_server_set_handler(server, "a", h_yes, NULL, release_partner));
-    CHECK_OK(zil_rpc_server_set_handler(server, "b", h_yes, NULL, NULL));
+    CHECK_OK(zil_rpc_server_set_handler(server, "a", test_handler_yes, NULL, release_partner));
+    CHECK_OK(zil_rpc_server_set_handler(server, "b", test_handler_yes, NULL, NULL));
     test_thread_start(&thread, set_a, &s);
     if (!test_thread_join_within(&thread, 500 * time_scale())) {
         fprintf(stderr,
@@ -92,7 +82,7 @@ int main(void)
     CHECK(server != NULL);
     CHECK_OK(zil_rpc_server_start(server));
 
-    run_step("replacing", h_yes);
+    run_step("replacing", test_handler_yes);
     run_step("removing", NULL);
 
     /* the partner is gone, the server still answers */

@@ -31,16 +31,6 @@ static void pair_works(test_transport t)
     zil_outport_free(out);
 }
 
-static void h_yes(void *user_data, const char *method, const char *params_json,
-                  const char *params_string, zil_rpc_reply_t *reply)
-{
-    (void)user_data;
-    (void)method;
-    (void)params_json;
-    (void)params_string;
-    zil_rpc_reply_set_bool(reply, true);
-}
-
 /* An RPC round trip, and a session message through an outpad and inpad. */
 static void rpc_and_pads_work(void)
 {
@@ -52,7 +42,7 @@ static void rpc_and_pads_work(void)
     bool yes = false;
 
     CHECK(server != NULL);
-    CHECK_OK(zil_rpc_server_set_handler(server, "verify", h_yes, NULL, NULL));
+    CHECK_OK(zil_rpc_server_set_handler(server, "verify", test_handler_yes, NULL, NULL));
     CHECK_OK(zil_rpc_server_start(server));
     client = zil_rpc_client_new(zil_rpc_server_endpoint(server), long_wait_ms());
     CHECK(client != NULL);
