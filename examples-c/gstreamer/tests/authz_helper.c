@@ -3,9 +3,10 @@
  * GStreamer test. Answers the original's `verify` method over zil's RPC
  * mode: true for exactly one session id, false for every other.
  *
- * Usage: gstzil_test_authz ADDRESS SESSION_ID STOP_FILE
+ * Usage: gstzil_test_authz ADDRESS SESSION_ID STOP_FILE [REVOKE_FILE]
  *   Serves until STOP_FILE exists (checked every 20 ms; at most 25 s), then
- *   prints "verify: N true, M false" and exits 0.
+ *   prints "verify: N true, M false" and exits 0. Once REVOKE_FILE exists
+ *   the session is revoked (a logout): verify answers false from then on.
  */
 #include <zil.h>
 
@@ -15,6 +16,7 @@
 
 typedef struct {
   const char *session_id;
+  const char *revoke_file;
   gint accepted;
   gint refused;
 } authz_t;
@@ -24,7 +26,8 @@ on_verify (void *user_data, const char *method, const char *params_json,
     const char *params_string, zil_rpc_reply_t * reply)
 {
   authz_t *authz = user_data;
-  gboolean ok = params_string && strcmp (params_string, authz->session_id) == 0;
+  gboolean ok = params_string && strcmp (params_string, authz->session_id) == 0
+      && !(authz->revoke_file && g_file_test (authz->revoke_file, G_FILE_TEST_EXISTS));
   (void) method;
   (void) params_json;
 
@@ -39,11 +42,13 @@ main (int argc, char **argv)
   zil_rpc_server_t *server;
   gint64 deadline;
 
-  if (argc != 4) {
-    fprintf (stderr, "usage: %s ADDRESS SESSION_ID STOP_FILE\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    fprintf (stderr, "usage: %s ADDRESS SESSION_ID STOP_FILE [REVOKE_FILE]\n",
+        argv[0]);
     return 2;
   }
   authz.session_id = argv[2];
+  authz.revoke_file = argc == 5 ? argv[4] : NULL;
 
   server = zil_rpc_server_new (argv[1]);
   if (!server) {

@@ -8,6 +8,9 @@
 #  C. An unknown session: zilsrc drops everything (the EOS message too) and,
 #     with timeout=2000, ends the stream itself when nothing verified came
 #     for 2 s: the receiving pipeline exits 0 with no data.
+#  D. A session revoked mid-stream (a logout at the authz service): the flow
+#     stops within the verification cache's TTL (1 s); the receiver got a
+#     first part of the stream, not all of it.
 . "$(dirname "$0")/common.sh"
 
 : "${ZIL_AUTHZ:?set ZIL_AUTHZ to the gstzil_test_authz program}"
@@ -17,7 +20,7 @@ N=30
 CAPS="audio/x-raw,format=S16LE,rate=16000,channels=1,layout=interleaved"
 RPC="ipc://$work/authz"
 
-bg authz timeout -k 2 "$PROC_TIMEOUT" "$ZIL_AUTHZ" "$RPC" "$VALID" "$work/authz.stop"
+bg authz timeout -k 2 "$PROC_TIMEOUT" "$ZIL_AUTHZ" "$RPC" "$VALID" "$work/authz.stop" "$work/revoked"
 authz=$last_pid
 
 # send NAME ADDR SESSION: the sending pipeline (its bytes go to NAME.raw too).
@@ -63,9 +66,29 @@ grep -q 'Got EOS from element' "$work/receiver-c.log" || fail "C: receiver did n
 [ -f "$work/received-c.raw" ] && [ ! -s "$work/received-c.raw" ] || fail "C: data of an unknown session was delivered"
 echo "C. unknown session: nothing delivered, receiver ended after its timeout: OK"
 
+# D. revoked mid-stream: a live 4 s stream; the session is revoked as soon as
+# the first data has arrived.
+bg receiver-d launch zilsrc address="ipc://$work/d" topic=audio rpc-address="$RPC" caps="$CAPS" timeout=2000 \
+    ! filesink buffer-mode=unbuffered location="$work/received-d.raw"
+rx=$last_pid
+bg sender-d launch audiotestsrc is-live=true num-buffers=400 samplesperbuffer=160 wave=white-noise ! "$CAPS" \
+    ! tee name=t t. ! queue ! filesink location="$work/sender-d.raw" \
+    t. ! queue ! zilsink address="ipc://$work/d" topic=audio session-aware=true session-id="$VALID" \
+        wait-subscribers=1 wait-timeout=5000
+tx=$last_pid
+for _ in $(seq 1 100); do [ -s "$work/received-d.raw" ] && break; sleep 0.05; done
+[ -s "$work/received-d.raw" ] || fail "D: nothing arrived before the revocation"
+touch "$work/revoked"
+wait_ok "sender D" "$tx"
+wait_ok "receiver D" "$rx"
+sent=$(stat -c %s "$work/sender-d.raw"); got=$(stat -c %s "$work/received-d.raw")
+[ "$got" -gt 0 ] && [ "$got" -lt "$sent" ] || fail "D: received $got of $sent bytes after the revocation"
+cmp -n "$got" "$work/sender-d.raw" "$work/received-d.raw" || fail "D: the part received differs"
+echo "D. session revoked mid-stream: $got of $sent bytes delivered, then the flow stopped: OK"
+
 touch "$work/authz.stop"
 wait_ok authz "$authz"
 verify=$(grep '^verify:' "$work/authz.log") || fail "authz printed no counts"
 read -r _ ok _ refused _ <<<"$verify"
-[ "$ok" -ge 2 ] && [ "$refused" -ge 1 ] || fail "authz: $verify"
+[ "$ok" -ge 3 ] && [ "$refused" -ge 2 ] || fail "authz: $verify"
 echo "authz: $verify"
