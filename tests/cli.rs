@@ -3,10 +3,13 @@
 //! printed); addresses are ephemeral TCP ports or ipc:// paths in a unique
 //! temporary directory, so the tests may run in parallel.
 
+#[path = "common/python.rs"]
+mod python;
+
+use python::{wait_child, TempDir};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -114,21 +117,13 @@ impl Proc {
     fn wait(mut self, timeout: Duration) -> Finished {
         drop(self.stdin.take());
         let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            if start.elapsed() > timeout {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "zil {:?} still running after {timeout:?}; stdout: {} stderr: {}",
-                    self.args,
-                    self.stdout.lock().unwrap(),
-                    self.stderr.lock().unwrap()
-                );
-            }
-            thread::sleep(Duration::from_millis(5));
+        let Some(status) = wait_child(&mut self.child, timeout) else {
+            panic!(
+                "zil {:?} still running after {timeout:?}; stdout: {} stderr: {}",
+                self.args,
+                self.stdout.lock().unwrap(),
+                self.stderr.lock().unwrap()
+            );
         };
         let elapsed = start.elapsed();
         for reader in self.readers.drain(..) {
@@ -183,36 +178,6 @@ fn fails(args: &[&str], code: i32) -> String {
 fn assert_one_error_line(stderr: &str) {
     assert_eq!(stderr.lines().count(), 1, "not one line: {stderr:?}");
     assert!(stderr.starts_with("zil: "), "no 'zil:' prefix: {stderr:?}");
-}
-
-/// A directory of its own for ipc:// paths, removed at the end.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "zil-cli-{}-{name}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("cannot create a temp dir");
-        TempDir(dir)
-    }
-
-    fn ipc(&self, name: &str) -> String {
-        format!("ipc://{}", self.0.join(name).display())
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Starts `zil serve-authz` on an ephemeral port; returns it and its endpoint.
@@ -361,7 +326,7 @@ fn stdin_lines_flow_from_pub_to_sub() {
 fn file_chunks_with_reversed_roles_and_hex() {
     let dir = TempDir::new("chunks");
     let addr = dir.ipc("stream");
-    let file = dir.path("payload.bin");
+    let file = dir.path().join("payload.bin");
     let bytes: Vec<u8> = (0..=255u8).cycle().take(2500).collect();
     std::fs::write(&file, &bytes).expect("cannot write the payload");
     // The subscriber binds, the publisher connects.

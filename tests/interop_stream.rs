@@ -13,168 +13,29 @@
 //! the same socket cannot be dropped. Every wait is bounded, peers are killed
 //! on drop, and every test uses its own ephemeral port or ipc path.
 
+#[path = "common/python.rs"]
+mod python;
+
+use python::{Peer, TempDir, PEER_WAIT};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 use zil::stream::{Inport, Message, Outport};
 use zil::{Attach, ErrorKind, PortOptions, TopicMatch};
 
-/// Upper bound of any single wait in these tests.
-const WAIT: Duration = Duration::from_secs(15);
-const WAIT_MS: i32 = 15_000;
+/// Upper bound of any single wait in these tests, in ms (as for the peer).
+const WAIT_MS: i32 = PEER_WAIT.as_millis() as i32;
 /// The event of the Python peer's slow-joiner probes.
 const SYNC_EVENT: &str = "__zil_sync__";
-const INSTALL_HINT: &str = "python3 -m pip install -r tests/python/requirements.txt";
 
 // --- The Python peer -------------------------------------------------------
 
-fn python() -> String {
-    std::env::var("ZIL_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+/// Starts `tests/python/stream_peer.py` with `args`.
+fn stream_peer(args: &[&str]) -> Peer {
+    Peer::spawn("stream_peer.py", args)
 }
 
-fn peer_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/stream_peer.py")
-}
-
-/// Fails the test with an install hint when python3 or pyzmq is missing.
-fn require_pyzmq() {
-    static CHECK: OnceLock<Result<String, String>> = OnceLock::new();
-    let check = CHECK.get_or_init(|| {
-        let out = Command::new(python())
-            .args([
-                "-c",
-                "import zmq; print(zmq.__version__, zmq.zmq_version())",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run '{}': {e}", python()))?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        } else {
-            Err(format!(
-                "'{} -c \"import zmq\"' failed: {}",
-                python(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-        }
-    });
-    if let Err(why) = check {
-        panic!(
-            "zil's Python interop tests need python3 with pyzmq ({why}).\n\
-             Install it with: {INSTALL_HINT}"
-        );
-    }
-}
-
-/// A running `stream_peer.py`: its stdout lines (JSON) arrive on a channel,
-/// its stderr is kept for failure messages; killed when dropped.
-struct Peer {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
-    what: String,
-}
-
-impl Peer {
-    fn spawn(args: &[&str]) -> Peer {
-        require_pyzmq();
-        let what = format!("stream_peer.py {}", args.join(" "));
-        let mut child = Command::new(python())
-            .arg("-u")
-            .arg(peer_script())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}; {INSTALL_HINT}"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                match line {
-                    Ok(line) => {
-                        if tx.send(line).is_err() {
-                            break;
-                        }
-                    }
-                    Err(_) => break,
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err_pipe = child.stderr.take().expect("piped stderr");
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err_pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let stdin = child.stdin.take();
-        Peer {
-            child,
-            stdin,
-            lines,
-            stderr,
-            what,
-        }
-    }
-
-    fn stderr(&self) -> String {
-        // Give the stderr reader a moment to catch the last words.
-        std::thread::sleep(Duration::from_millis(50));
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// The next JSON line of the peer's stdout, within [`WAIT`].
-    fn next(&self) -> Value {
-        match self.lines.recv_timeout(WAIT) {
-            Ok(line) => serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("{}: bad output line {line:?}: {e}", self.what)),
-            Err(RecvTimeoutError::Timeout) => panic!(
-                "{}: no output within {WAIT:?}; stderr:\n{}",
-                self.what,
-                self.stderr()
-            ),
-            Err(RecvTimeoutError::Disconnected) => panic!(
-                "{}: exited without the expected output; stderr:\n{}",
-                self.what,
-                self.stderr()
-            ),
-        }
-    }
-
-    /// Waits for the `{"ready": true, "endpoint": ...}` line; the endpoint.
-    fn ready(&self) -> String {
-        let line = self.next();
-        assert_eq!(line["ready"], json!(true), "{}: {line}", self.what);
-        line["endpoint"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{}: no endpoint in {line}", self.what))
-            .to_owned()
-    }
-
-    fn send(&mut self, cmd: Value) {
-        let stdin = self.stdin.as_mut().expect("peer stdin is open");
-        let mut text = cmd.to_string();
-        text.push('\n');
-        stdin
-            .write_all(text.as_bytes())
-            .and_then(|_| stdin.flush())
-            .unwrap_or_else(|e| panic!("{}: cannot write a command: {e}", self.what));
-    }
+/// The commands of `stream_peer.py`, one JSON object per stdin line.
+trait StreamPeer {
+    fn send(&mut self, cmd: Value);
 
     fn push(&mut self, data: &[u8], event: Option<&str>) {
         self.send(json!({"cmd": "push", "data": hex(data), "event": event}));
@@ -189,42 +50,18 @@ impl Peer {
         self.send(json!({"cmd": "raw", "frames": frames}));
     }
 
-    /// Bounded wait for the peer's exit.
-    fn wait_exit(&mut self) -> ExitStatus {
-        self.stdin.take();
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status;
-            }
-            if start.elapsed() > WAIT {
-                panic!(
-                    "{}: did not exit within {WAIT:?}; stderr:\n{}",
-                    self.what,
-                    self.stderr()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
     /// Tells a `pub` peer to close its port (lingering) and checks it exits 0.
-    fn end(&mut self) {
-        self.send(json!({"cmd": "end"}));
-        let status = self.wait_exit();
-        assert!(
-            status.success(),
-            "{}: exit {status}; stderr:\n{}",
-            self.what,
-            self.stderr()
-        );
-    }
+    fn end(&mut self);
 }
 
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl StreamPeer for Peer {
+    fn send(&mut self, cmd: Value) {
+        self.send_line(&cmd.to_string());
+    }
+
+    fn end(&mut self) {
+        self.send(json!({"cmd": "end"}));
+        self.finish_ok();
     }
 }
 
@@ -240,18 +77,6 @@ fn unhex(text: &str) -> Vec<u8> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
         .collect()
-}
-
-/// A unique ipc:// endpoint in the temp dir (parallel tests, several runs).
-fn ipc_endpoint(tag: &str) -> (String, PathBuf) {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "zil-interop-{}-{}-{tag}.sock",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_file(&path);
-    (format!("ipc://{}", path.display()), path)
 }
 
 /// The messages every direction exchanges: the original's events, no event,
@@ -284,7 +109,7 @@ fn cases() -> Vec<(Vec<u8>, Option<&'static str>)> {
 /// returns it once it is ready, with its endpoint.
 fn python_sub(how: &str, addr: &str, topic: &str, count: usize) -> (Peer, String) {
     let count = count.to_string();
-    let peer = Peer::spawn(&[
+    let peer = stream_peer(&[
         "sub",
         how,
         addr,
@@ -301,7 +126,7 @@ fn python_sub(how: &str, addr: &str, topic: &str, count: usize) -> (Peer, String
 
 /// Starts a Python PUB (the original's OutputPort).
 fn python_pub(how: &str, addr: &str, topic: &str) -> (Peer, String) {
-    let peer = Peer::spawn(&["pub", how, addr, "--topic", topic, "--timeout", "15"]);
+    let peer = stream_peer(&["pub", how, addr, "--topic", topic, "--timeout", "15"]);
     let endpoint = peer.ready();
     (peer, endpoint)
 }
@@ -406,12 +231,7 @@ fn zil_to_python(out_addr: &str) {
     for (i, (data, event)) in cases.iter().enumerate() {
         assert_py_line(&py.next(), "asr", data, *event, i);
     }
-    let status = py.wait_exit();
-    assert!(
-        status.success(),
-        "python SUB exit {status}; stderr:\n{}",
-        py.stderr()
-    );
+    py.finish_ok();
     let stats = out.stats();
     assert_eq!(stats.messages_sent, cases.len() as u64);
     let bytes: usize = cases.iter().map(|(d, _)| d.len()).sum();
@@ -425,9 +245,8 @@ fn zil_outport_to_python_input_port_tcp() {
 
 #[test]
 fn zil_outport_to_python_input_port_ipc() {
-    let (addr, path) = ipc_endpoint("z2p");
-    zil_to_python(&addr);
-    let _ = std::fs::remove_file(path);
+    let dir = TempDir::new("z2p");
+    zil_to_python(&dir.ipc("stream"));
 }
 
 /// The reverse attachment: the Python SUB binds, zil's Outport connects.
@@ -448,7 +267,7 @@ fn zil_outport_connects_to_python_sub_that_binds() {
     for (i, (data, event)) in cases.iter().enumerate() {
         assert_py_line(&py.next(), "asr", data, *event, i);
     }
-    assert!(py.wait_exit().success(), "stderr:\n{}", py.stderr());
+    py.finish_ok();
 }
 
 // --- Python → zil -------------------------------------------------------------
@@ -483,12 +302,12 @@ fn python_output_port_to_zil_inport_tcp() {
 
 #[test]
 fn python_output_port_to_zil_inport_ipc() {
-    let (addr, path) = ipc_endpoint("p2z");
+    let dir = TempDir::new("p2z");
+    let addr = dir.ipc("stream");
     let (mut py, endpoint) = python_pub("--bind", &addr, "asr");
     assert_eq!(endpoint, addr);
     let port = Inport::new(&endpoint, "asr").expect("inport connects");
     python_to_zil(&mut py, &port);
-    let _ = std::fs::remove_file(path);
 }
 
 /// The reverse attachment: zil's Inport binds, the Python PUB connects.
@@ -533,7 +352,7 @@ fn original_leaks_prefix_topics_zil_matches_exactly_zil_to_python() {
 
     // The original: leaks.
     assert_py_line(&py.next(), "asr2", b"meant for asr2", Some("EOS"), 0);
-    assert!(py.wait_exit().success(), "stderr:\n{}", py.stderr());
+    py.finish_ok();
     // zil, prefix on request: the same message, with its real topic.
     let msg = prefix.recv(WAIT_MS).expect("prefix inport receives asr2");
     assert_msg(&msg, "asr2", b"meant for asr2", Some("EOS"), 0);
@@ -690,5 +509,5 @@ fn zil_rejects_malformed_messages_from_raw_pyzmq_pub() {
             .is_some_and(|e| e.starts_with("ValueError")),
         "the original raises on a two-frame message: {line}"
     );
-    assert_eq!(original.wait_exit().code(), Some(4));
+    assert_eq!(original.finish().code(), Some(4));
 }

@@ -1,6 +1,7 @@
-//! Helpers shared by zil's RPC and session test binaries: Python peers run
-//! as child processes with bounded waits (killed when dropped), unique
-//! temporary directories for `ipc://` addresses, and free TCP ports.
+//! Helpers shared by zil's test binaries: Python peers run as child
+//! processes with bounded waits (killed when dropped), a bounded wait for any
+//! child's exit, unique temporary directories for `ipc://` addresses, and
+//! free TCP ports.
 //!
 //! Include with `#[path = "common/python.rs"] mod python;`.
 //!
@@ -52,17 +53,8 @@ pub fn require_pyzmq() {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot run '{}': {e}", python()))?;
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                break status;
-            }
-            if start.elapsed() > PEER_WAIT {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("'{} -c \"import zmq\"' hung", python()));
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        let Some(status) = wait_child(&mut child, PEER_WAIT) else {
+            return Err(format!("'{} -c \"import zmq\"' hung", python()));
         };
         let mut out = String::new();
         let mut err = String::new();
@@ -215,22 +207,13 @@ impl Peer {
     /// for the exit; kills the peer and panics if it does not exit.
     pub fn finish(&mut self) -> ExitStatus {
         self.stdin.take();
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status;
-            }
-            if start.elapsed() > PEER_WAIT {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "{}: did not exit within {PEER_WAIT:?}; stderr:\n{}",
-                    self.what,
-                    self.stderr()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_child(&mut self.child, PEER_WAIT).unwrap_or_else(|| {
+            panic!(
+                "{}: did not exit within {PEER_WAIT:?}; stderr:\n{}",
+                self.what,
+                self.stderr()
+            )
+        })
     }
 
     /// Like [`Peer::finish`], and asserts a zero exit status.
@@ -252,6 +235,23 @@ impl Drop for Peer {
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
+    }
+}
+
+/// Waits at most `timeout` for `child` to exit (polling every 5 ms). On
+/// timeout kills and reaps it and returns `None`.
+pub fn wait_child(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Some(status);
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
