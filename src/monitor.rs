@@ -8,7 +8,6 @@
 //! the port lives, whatever the user frees first, and (3) stops monitoring
 //! while the port's socket is still open, before it is closed.
 
-use crate::context::context;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -78,9 +77,7 @@ impl MonitorSlot {
         socket
             .monitor(&addr, i32::from(events))
             .map_err(|e| Error::zmq("cannot monitor the socket", e))?;
-        let pair = context()
-            .socket(zmq::PAIR)
-            .map_err(|e| Error::zmq("cannot create the monitor socket", e))?;
+        let pair = crate::socket::new_socket(zmq::PAIR)?;
         // rcvhwm 0: the pipe from libzmq's monitor is unbounded, so its
         // blocking sends never stall a libzmq thread.
         pair.set_linger(0)

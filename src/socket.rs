@@ -4,6 +4,7 @@
 use crate::context::context;
 use crate::error::{Error, Result};
 use crate::options::{Attach, PortOptions};
+use std::time::{Duration, Instant};
 
 /// Creates a socket of `kind` with `opts` applied and attaches it to `addr`
 /// (bound or connected per `opts.attach`, else `default_attach`).
@@ -13,12 +14,32 @@ pub(crate) fn open(
     opts: &PortOptions,
     default_attach: Attach,
 ) -> Result<zmq::Socket> {
-    let socket = context()
-        .socket(kind)
-        .map_err(|e| Error::zmq(format!("cannot create {kind:?} socket"), e))?;
+    let socket = new_socket(kind)?;
     configure(&socket, opts)?;
     attach(&socket, addr, opts.attach.unwrap_or(default_attach))?;
     Ok(socket)
+}
+
+/// How long socket creation waits for libzmq to finish closing freed sockets.
+const SOCKET_LIMIT_WAIT: Duration = Duration::from_secs(2);
+
+/// Creates a socket. libzmq closes freed sockets in its reaper thread, and
+/// until then they count against the context's socket limit (1023): a
+/// program that creates and frees ports in a tight loop would hit it
+/// (`EMFILE`) although few sockets are alive. Creation then waits, briefly
+/// and bounded, for the reaper to catch up.
+pub(crate) fn new_socket(kind: zmq::SocketType) -> Result<zmq::Socket> {
+    let started = Instant::now();
+    loop {
+        match context().socket(kind) {
+            Err(zmq::Error::EMFILE) if started.elapsed() < SOCKET_LIMIT_WAIT => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            result => {
+                return result.map_err(|e| Error::zmq(format!("cannot create {kind:?} socket"), e))
+            }
+        }
+    }
 }
 
 /// Applies high-water marks and linger.

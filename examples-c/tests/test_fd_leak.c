@@ -10,13 +10,13 @@
  * (ZIL_TEST_TIME_SCALE > 1). ZIL_FD_LEAK_ITERATIONS overrides.
  *
  * Pacing: every 100 handles the loop waits (bounded) until the fd count is
- * back at its base. Without that (ZIL_FD_LEAK_PACE=0, the ctest
- * test_fd_leak_unpaced) a tight create/free loop of inproc port pairs fails
- * after about a thousand rounds with "cannot create SUB socket: Too many
- * open files (errno 24)": zil_*_free returns before libzmq's reaper thread
- * has closed the socket, so freed sockets pile up against libzmq's socket
- * limit (ZMQ_MAX_SOCKETS, 1023). That test FAILS until zil frees
- * synchronously or retries; it documents the bug. */
+ * back at its base. Without it (ZIL_FD_LEAK_PACE=0, the ctest
+ * test_fd_leak_unpaced) the loop is as tight as a program can make it:
+ * zil_*_free returns before libzmq's reaper thread has closed the socket,
+ * and freed sockets count against libzmq's socket limit (ZMQ_MAX_SOCKETS,
+ * 1023) until then. zil's socket creation waits (bounded) for the reaper
+ * when it hits that limit, so the tight loop must pass too (it failed with
+ * "Too many open files" after about a thousand rounds before). */
 #include "check.h"
 
 static int fd_count(void)
