@@ -12,7 +12,7 @@ use std::ptr;
 use std::sync::{Mutex, OnceLock};
 use zil::capi::options::*;
 use zil::capi::outport::*;
-use zil::capi::result::zil_result;
+use zil::capi::result::{zil_last_error, zil_result};
 use zil::capi::rpc_client::*;
 use zil::capi::string::zil_string_free;
 use zil::stream::Inport;
@@ -132,13 +132,23 @@ unsafe fn call(fx: &Fixture, flags: u8, rest: &[u8]) {
             .ok()
             .and_then(|t| serde_json::from_str(t).ok())
     };
+    let why = || {
+        CStr::from_ptr(zil_last_error())
+            .to_string_lossy()
+            .into_owned()
+    };
     if method.to_str().is_err() || parsed.is_none() {
-        assert_eq!(result, zil_result::ZIL_INVALID_ARGUMENT);
+        assert_eq!(result, zil_result::ZIL_INVALID_ARGUMENT, "{}", why());
         assert!(out.is_null());
         return;
     }
     if method.as_bytes() != b"echo" {
-        assert_eq!(result, zil_result::ZIL_REMOTE_ERROR, "unknown method");
+        assert_eq!(
+            result,
+            zil_result::ZIL_REMOTE_ERROR,
+            "unknown method {method:?}: {}",
+            why()
+        );
         assert!(out.is_null());
         return;
     }
@@ -153,7 +163,7 @@ unsafe fn call(fx: &Fixture, flags: u8, rest: &[u8]) {
         Value::Bool(true) => true,
     };
     if result != zil_result::ZIL_OK {
-        panic!("echo failed with {result:?} for params {params}");
+        panic!("echo failed with {result:?} for params {params}: {}", why());
     }
     assert!(!out.is_null());
     let text = CStr::from_ptr(out)
