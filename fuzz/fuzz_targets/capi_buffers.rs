@@ -137,6 +137,14 @@ unsafe fn call(fx: &Fixture, flags: u8, rest: &[u8]) {
             .to_string_lossy()
             .into_owned()
     };
+    // Known finding (fuzz/artifacts/findings/README.md): a signal during the
+    // blocking receive (libFuzzer's SIGALRM watchdog, every -timeout/2+1 s)
+    // fails the call with ZIL_ZMQ_ERROR "Interrupted system call" instead
+    // of retrying. Tolerated here so the fuzzer can go on.
+    if result == zil_result::ZIL_ZMQ_ERROR && why().contains("Interrupted system call") {
+        assert!(out.is_null());
+        return;
+    }
     if method.to_str().is_err() || parsed.is_none() {
         assert_eq!(result, zil_result::ZIL_INVALID_ARGUMENT, "{}", why());
         assert!(out.is_null());
