@@ -14,6 +14,8 @@ pub mod capi;
 mod context;
 mod deadline;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod logging;
 pub mod monitor;
 mod options;
