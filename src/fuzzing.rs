@@ -3,11 +3,7 @@
 
 use serde_json::Value;
 
-// `rpc::protocol` is private to `rpc`; compiling its source once more here
-// gives the fuzzers the very same parser without touching `rpc`'s API.
-#[allow(dead_code, unreachable_pub, clippy::duplicate_mod)]
-#[path = "rpc/protocol.rs"]
-mod protocol;
+use crate::rpc::protocol;
 
 /// `rpc::protocol::parse_reply`: `Ok((Ok(result) | Err(remote error text), id))`,
 /// or `Err` for a reply that breaks the protocol.

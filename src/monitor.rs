@@ -111,9 +111,13 @@ impl Monitor {
     pub fn next(&self, timeout_ms: i32) -> Result<PeerEvent> {
         let pair = self.lock();
         let deadline = Deadline::after_ms(timeout_ms);
-        let ready = pair
-            .poll(zmq::POLLIN, deadline.remaining_ms())
-            .map_err(|e| Error::zmq("cannot poll the monitor", e))?;
+        let ready = loop {
+            match pair.poll(zmq::POLLIN, deadline.remaining_ms()) {
+                Err(zmq::Error::EINTR) => continue,
+                other => break other,
+            }
+        }
+        .map_err(|e| Error::zmq("cannot poll the monitor", e))?;
         if ready == 0 {
             return Err(Error::new(
                 ErrorKind::Timeout,

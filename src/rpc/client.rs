@@ -4,6 +4,7 @@
 
 use super::methods::{GET_TOKEN, LOGOUT, VERIFY};
 use super::protocol::{parse_reply, request, Outcome};
+use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
 use crate::socket;
@@ -119,9 +120,15 @@ impl Client {
 
     /// One pipelined `verify` answer: `["", reply]` from the DEALER.
     fn read_pipelined(&self, dealer: &zmq::Socket) -> Result<bool> {
-        let ready = dealer
-            .poll(zmq::POLLIN, i64::from(self.timeout_ms))
-            .map_err(|e| Error::zmq(format!("rpc 'verify': cannot poll '{}'", self.addr), e))?;
+        let deadline = Deadline::after_ms(self.timeout_ms).started();
+        let ready = loop {
+            match dealer.poll(zmq::POLLIN, deadline.remaining_ms()) {
+                // A signal (SIGCHLD, a profiler's timer) is no answer: wait on.
+                Err(zmq::Error::EINTR) => continue,
+                other => break other,
+            }
+        }
+        .map_err(|e| Error::zmq(format!("rpc 'verify': cannot poll '{}'", self.addr), e))?;
         if ready == 0 {
             log::warn!(
                 "zil: rpc 'verify' at '{}' timed out after {} ms; reconnecting",
@@ -243,7 +250,7 @@ impl Client {
         })?;
         // A blocking receive bounded by ZMQ_RCVTIMEO (set when the socket
         // was made) costs fewer syscalls than a poll followed by a receive.
-        let mut frames = match socket.recv_multipart(0) {
+        let mut frames = match self.recv_reply(socket) {
             Ok(frames) => frames,
             Err(zmq::Error::EAGAIN) => {
                 log::warn!(
@@ -277,6 +284,33 @@ impl Client {
             ));
         }
         Ok(frames.pop().unwrap_or_default())
+    }
+
+    /// Receives a reply on a REQ socket whose `ZMQ_RCVTIMEO` is the client's
+    /// timeout; a signal interrupting the wait (EINTR) does not end it: the
+    /// receive goes on for the time that is left. `EAGAIN` means timeout.
+    fn recv_reply(&self, socket: &zmq::Socket) -> zmq::Result<Vec<Vec<u8>>> {
+        let deadline = Deadline::after_ms(self.timeout_ms).started();
+        let mut shortened = false;
+        let result = loop {
+            match socket.recv_multipart(0) {
+                Err(zmq::Error::EINTR) => {
+                    let left = deadline.remaining_ms();
+                    if left == 0 {
+                        break Err(zmq::Error::EAGAIN);
+                    }
+                    if left > 0 {
+                        let _ = socket.set_rcvtimeo(left as i32);
+                        shortened = true;
+                    }
+                }
+                other => break other,
+            }
+        };
+        if shortened {
+            let _ = socket.set_rcvtimeo(self.timeout_ms);
+        }
+        result
     }
 
     fn connect(&self) -> Result<zmq::Socket> {

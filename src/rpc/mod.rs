@@ -4,7 +4,7 @@
 //! timeout and never hangs on a dead server.
 
 mod client;
-mod protocol;
+pub(crate) mod protocol;
 mod server;
 
 pub use client::Client;
