@@ -1,6 +1,6 @@
 //! `zil_outpad_t`: publishing session-wrapped messages.
 
-use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
+use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg};
 use super::handle::{borrow, free, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
@@ -86,16 +86,7 @@ pub unsafe extern "C" fn zil_outpad_wait_subscribers(
     timeout_ms: i32,
     subscribers: *mut usize,
 ) -> zil_result {
-    ffi! {
-        let port = borrow(outpad, "outpad")?.port();
-        let timeout_ms = timeout_arg(timeout_ms)?;
-        let result = port.wait_subscribers(count, timeout_ms);
-        if !subscribers.is_null() {
-            *out_arg(subscribers, "subscribers")? = port.subscribers();
-        }
-        result?;
-        Ok(zil_result::ZIL_OK)
-    }
+    ffi! { super::outport::wait_subscribers(borrow(outpad, "outpad")?.port(), count, timeout_ms, subscribers) }
 }
 
 /// The address the outpad is bound to. Borrowed: valid until the outpad is

@@ -132,16 +132,26 @@ pub unsafe extern "C" fn zil_outport_wait_subscribers(
     timeout_ms: i32,
     subscribers: *mut usize,
 ) -> zil_result {
-    ffi! {
-        let port = borrow(port, "port")?;
-        let timeout_ms = timeout_arg(timeout_ms)?;
-        let result = port.wait_subscribers(count, timeout_ms);
-        if !subscribers.is_null() {
-            *out_arg(subscribers, "subscribers")? = port.subscribers();
-        }
-        result?;
-        Ok(zil_result::ZIL_OK)
+    ffi! { wait_subscribers(borrow(port, "port")?, count, timeout_ms, subscribers) }
+}
+
+/// The body of `zil_outport_wait_subscribers` and `zil_outpad_wait_subscribers`.
+///
+/// # Safety
+/// `subscribers` is NULL or valid for writing one `size_t`.
+pub(crate) unsafe fn wait_subscribers(
+    port: &Outport,
+    count: usize,
+    timeout_ms: i32,
+    subscribers: *mut usize,
+) -> crate::Result<zil_result> {
+    let timeout_ms = timeout_arg(timeout_ms)?;
+    let result = port.wait_subscribers(count, timeout_ms);
+    if !subscribers.is_null() {
+        *out_arg(subscribers, "subscribers")? = port.subscribers();
     }
+    result?;
+    Ok(zil_result::ZIL_OK)
 }
 
 /// The address the port is bound to, e.g. `"tcp://127.0.0.1:41234"` for a
