@@ -34,30 +34,14 @@ Usage:
 import argparse
 import base64
 import json
-import os
 import sys
 import threading
 
 import zmq
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def die_with_parent(lifetime_s):
-    def watch():
-        try:
-            while sys.stdin.readline():
-                pass
-        finally:
-            os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-    timer = threading.Timer(lifetime_s, lambda: os._exit(3))
-    timer.daemon = True
-    timer.start()
+# The original's client and the peers' plumbing, shared with the RPC peer.
+from rpc_peer import RPCClient, die_with_parent, emit  # noqa: E402
 
 
 # --- outpad ---------------------------------------------------------------------
@@ -111,24 +95,6 @@ def run_outpad(args):
 # --- inpad ----------------------------------------------------------------------
 
 
-class RPCClient:
-    """The original client's verify: REQ, request id "1"."""
-
-    def __init__(self, ctx, addr, timeout_ms):
-        self.socket = ctx.socket(zmq.REQ)
-        self.socket.setsockopt(zmq.LINGER, 0)
-        self.socket.setsockopt(zmq.RCVTIMEO, timeout_ms)
-        self.socket.connect(addr)
-
-    def verify(self, sid):
-        request = {"jsonrpc": "2.0", "method": "verify", "params": sid, "id": "1"}
-        self.socket.send_string(json.dumps(request))
-        reply = json.loads(self.socket.recv())
-        if "error" in reply:
-            raise Exception(reply["error"])
-        return reply["result"]
-
-
 def run_inpad(args):
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
@@ -136,7 +102,7 @@ def run_inpad(args):
     sub.setsockopt(zmq.RCVTIMEO, args.timeout_ms)
     sub.connect(args.addr)
     sub.setsockopt(zmq.SUBSCRIBE, args.topic.encode())
-    rpc = RPCClient(ctx, args.rpc, args.timeout_ms)
+    rpc = RPCClient(args.rpc, ctx, args.timeout_ms)
     emit({"ready": True, "endpoint": args.addr})
     delivered = 0
     while delivered < args.count:
