@@ -70,13 +70,11 @@ pub struct WithEndpoint<T> {
 }
 
 impl<T> WithEndpoint<T> {
-    /// Pairs `inner` with `endpoint` (cut at an interior NUL, which a libzmq
-    /// endpoint never has).
+    /// Pairs `inner` with `endpoint`.
     pub(crate) fn new(inner: T, endpoint: &str) -> Self {
-        let end = endpoint.find('\0').unwrap_or(endpoint.len());
         WithEndpoint {
             inner,
-            endpoint: std::ffi::CString::new(&endpoint[..end]).unwrap_or_default(),
+            endpoint: super::string::c_string(endpoint),
         }
     }
 

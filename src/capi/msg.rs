@@ -1,6 +1,7 @@
 //! `zil_msg_t`: a received message and its borrowed views.
 
 use super::handle::{borrow, free};
+use super::string::c_string;
 use crate::stream::Message;
 use once_cell::unsync::OnceCell;
 use std::ffi::{c_char, CString};
@@ -50,12 +51,6 @@ impl_handle!(zil_msg_t => MsgHandle);
 #[no_mangle]
 pub extern "C" fn zil_msg_new() -> *mut zil_msg_t {
     ffi! { Ok(super::handle::into_raw::<zil_msg_t>(MsgHandle::new(Message::new()))) }
-}
-
-/// A C string of `text` up to its first NUL (wire strings may contain one).
-fn c_string(text: &str) -> CString {
-    let end = text.find('\0').unwrap_or(text.len());
-    CString::new(&text[..end]).unwrap_or_default()
 }
 
 /// The payload bytes (`zil_msg_size` of them). Never NULL for a valid

@@ -59,7 +59,7 @@ pub unsafe extern "C" fn zil_rpc_client_call(
                 .map_err(|e| Error::invalid(format!("params_json is not valid JSON: {e}")))?,
         };
         let result = client.call(method, params)?;
-        *out = into_c_string(result.to_string());
+        *out = into_c_string(&result.to_string());
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -95,7 +95,7 @@ pub unsafe extern "C" fn zil_rpc_client_get_token(
         let client = borrow(client, "client")?;
         let out = out_arg(token, "token")?;
         *out = match client.get_token()? {
-            Some(t) => into_c_string(t),
+            Some(t) => into_c_string(&t),
             None => std::ptr::null_mut(),
         };
         Ok(zil_result::ZIL_OK)

@@ -2,14 +2,17 @@
 
 use std::ffi::{c_char, CString};
 
+/// `text` as a C string, up to its first NUL (wire strings may hold one;
+/// JSON and libzmq endpoints never do).
+pub(crate) fn c_string(text: &str) -> CString {
+    let end = text.find('\0').unwrap_or(text.len());
+    CString::new(&text[..end]).unwrap_or_default()
+}
+
 /// Moves `text` to C as a NUL-terminated string the caller frees with
-/// `zil_string_free` (text up to an interior NUL, which JSON never has).
-pub(crate) fn into_c_string(text: String) -> *mut c_char {
-    let bytes = match text.find('\0') {
-        Some(end) => text[..end].to_owned(),
-        None => text,
-    };
-    CString::new(bytes).unwrap_or_default().into_raw()
+/// `zil_string_free`.
+pub(crate) fn into_c_string(text: &str) -> *mut c_char {
+    c_string(text).into_raw()
 }
 
 /// Frees a string that zil returned for the caller to own (results of

@@ -243,7 +243,11 @@ impl Inport {
             self.counters.filtered();
             return Ok(false);
         }
-        if std::str::from_utf8(&msg.topic).is_err() || std::str::from_utf8(&msg.event).is_err() {
+        // With exact matching the topic equals the port's (UTF-8) topic
+        // already; only a prefix match needs its tail checked.
+        let topic_ok =
+            self.topic_match == TopicMatch::Exact || std::str::from_utf8(&msg.topic).is_ok();
+        if !topic_ok || std::str::from_utf8(&msg.event).is_err() {
             self.counters.rejected();
             log::warn!(
                 "zil: rejected a message on '{}': topic or event is not UTF-8",
