@@ -14,6 +14,8 @@
 #define ZIL_VERSION_PATCH 0
 
 
+
+
 /**
  * JSON-RPC "parse error": the request was not JSON.
  */
@@ -38,6 +40,22 @@
  * JSON-RPC "internal error": the handler failed or answered invalid JSON.
  */
 #define ZIL_RPC_INTERNAL_ERROR -32603
+
+/**
+ * Length of a key in Z85 text.
+ */
+#define Z85_KEY_LEN 40
+
+/**
+ * The default maximum size of a received message frame on streaming
+ * sockets: 256 MiB (a raw 8K video frame fits).
+ */
+#define DEFAULT_MAX_MSG_SIZE (256 << 20)
+
+/**
+ * The default maximum size of an RPC request or reply: 16 MiB.
+ */
+#define DEFAULT_RPC_MAX_MSG_SIZE (16 << 20)
 
 /**
  * The result of every fallible zil call. The numbers are stable: a code is
@@ -207,9 +225,11 @@ typedef struct zil_monitor_t zil_monitor_t;
 typedef struct zil_msg_t zil_msg_t;
 
 /**
- * Settings for creating ports (`zil_*_new_with_options`). Created with
- * zil's defaults: high-water marks 1000, linger 1000 ms, output ports
- * bind and input ports connect, exact topic matching. Not thread-safe:
+ * Settings for creating ports, RPC servers and clients
+ * (`zil_*_new_with_options`). Created with zil's defaults: high-water
+ * marks 1000, linger 1000 ms, output ports bind and input ports connect,
+ * exact topic matching, received frames up to 256 MiB (RPC: 16 MiB), no
+ * encryption. Not thread-safe:
  * configure it from one thread, then use it (read-only) from any.
  */
 typedef struct zil_options_t zil_options_t;
@@ -325,6 +345,10 @@ typedef struct zil_stats_t {
    * Payload bytes handed out.
    */
   uint64_t bytes_received;
+  /**
+   * CURVE clients refused by the port's allow-list (0 without one).
+   */
+  uint64_t peers_refused;
 } zil_stats_t;
 
 /**
@@ -395,9 +419,50 @@ typedef void (*zil_rpc_handler)(void *user_data,
  */
 typedef void (*zil_release_fn)(void *user_data);
 
+/**
+ * Counters of a server (`zil_rpc_server_stats`).
+ */
+typedef struct zil_rpc_server_stats_t {
+  /**
+   * Requests answered, malformed ones included.
+   */
+  uint64_t requests;
+  /**
+   * Of those, the answers that were JSON-RPC errors.
+   */
+  uint64_t error_replies;
+  /**
+   * CURVE clients refused by the allow-list (0 without one).
+   */
+  uint64_t peers_refused;
+} zil_rpc_server_stats_t;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * True when this build's libzmq can encrypt and authenticate with CURVE.
+ * When false, every CURVE function and option returns `ZIL_NOT_SUPPORTED`.
+ * Thread-safe.
+ */
+bool zil_curve_supported(void);
+
+/**
+ * Generates a new CURVE key pair and writes both keys as NUL-terminated
+ * 40-character Z85 text to `public_key` and `secret_key`, caller buffers
+ * of at least `ZIL_CURVE_KEY_SIZE` bytes each (written only on success).
+ * `ZIL_NOT_SUPPORTED` without CURVE. Thread-safe.
+ */
+enum zil_result zil_curve_keypair(char *public_key, char *secret_key);
+
+/**
+ * Writes the public key that belongs to `secret_key` (40 characters of
+ * Z85) to `public_key`, a caller buffer of at least `ZIL_CURVE_KEY_SIZE`
+ * bytes (written only on success). `ZIL_INVALID_ARGUMENT` when
+ * `secret_key` is no Z85 key, `ZIL_NOT_SUPPORTED` without CURVE.
+ */
+enum zil_result zil_curve_public_key(const char *secret_key, char *public_key);
 
 /**
  * Creates an inpad that connects to `addr`, receives `topic`, and verifies
@@ -720,6 +785,63 @@ enum zil_result zil_options_set_lossless(struct zil_options_t *opts, bool lossle
 enum zil_result zil_options_set_rpc_timeout(struct zil_options_t *opts, int timeout_ms);
 
 /**
+ * Sets the largest message frame a receiving socket accepts, in bytes
+ * (`-1`: no limit). A peer that sends a larger one is refused before zil
+ * allocates it: libzmq drops that peer's connection (a server keeps
+ * serving everyone else; a connecting input port stops receiving from that
+ * publisher and reports the disconnection to its monitor). Default 256 MiB
+ * for ports, 16 MiB for RPC servers and clients. `ZIL_INVALID_ARGUMENT`
+ * below -1.
+ */
+enum zil_result zil_options_set_max_msg_size(struct zil_options_t *opts, int64_t max_bytes);
+
+/**
+ * Makes the socket a CURVE server with `secret_key` (40 characters of
+ * Z85, e.g. from `zil_curve_keypair`): every connection is encrypted, and
+ * only clients that know the matching public key get in. Combine with
+ * `zil_options_allow_curve_client` to admit only listed clients.
+ * `ZIL_NOT_SUPPORTED` without CURVE (`zil_curve_supported`),
+ * `ZIL_INVALID_ARGUMENT` for a malformed key.
+ */
+enum zil_result zil_options_set_curve_server(struct zil_options_t *opts, const char *secret_key);
+
+/**
+ * Adds `public_key` (40 characters of Z85) to the CURVE server's
+ * allow-list: once the list has a key, only clients with a listed key get
+ * in; the others are refused during the handshake (they receive and call
+ * nothing), logged, and counted in `peers_refused` of the handle's stats.
+ * Needs `zil_options_set_curve_server` before the handle is created.
+ * `ZIL_NOT_SUPPORTED` without CURVE, `ZIL_INVALID_ARGUMENT` for a
+ * malformed key.
+ */
+enum zil_result zil_options_allow_curve_client(struct zil_options_t *opts, const char *public_key);
+
+/**
+ * Makes the socket a CURVE client of the server whose public key is
+ * `server_key`. `client_public_key` and `client_secret_key` are this
+ * client's own key pair (what a server's allow-list names); both NULL
+ * makes a new pair for each connection (for servers without an
+ * allow-list). For an inpad, the pair is also used for its `verify` calls
+ * (`zil_options_set_curve_rpc_server_key`). `ZIL_NOT_SUPPORTED` without
+ * CURVE, `ZIL_INVALID_ARGUMENT` for a malformed key or a secret key that
+ * does not belong to the public key, `ZIL_NULL_ARGUMENT` when only one of
+ * the pair is given.
+ */
+enum zil_result zil_options_set_curve_client(struct zil_options_t *opts,
+                                             const char *server_key,
+                                             const char *client_public_key,
+                                             const char *client_secret_key);
+
+/**
+ * Inpads: encrypts the `verify` calls to the RPC server whose public key
+ * is `server_key`, with the key pair of `zil_options_set_curve_client`
+ * (or a new pair per connection without one). `ZIL_NOT_SUPPORTED` without
+ * CURVE, `ZIL_INVALID_ARGUMENT` for a malformed key.
+ */
+enum zil_result zil_options_set_curve_rpc_server_key(struct zil_options_t *opts,
+                                                     const char *server_key);
+
+/**
  * Reads the current send and receive high-water marks and linger into the
  * non-NULL out-arguments given (any may be NULL to skip it).
  */
@@ -905,6 +1027,16 @@ enum zil_result zil_shutdown(int32_t timeout_ms);
 struct zil_rpc_client_t *zil_rpc_client_new(const char *addr, int32_t timeout_ms);
 
 /**
+ * Like `zil_rpc_client_new` with options (`opts` may be NULL for
+ * defaults; only read during the call): CURVE
+ * (`zil_options_set_curve_client`) and the maximum reply size (default
+ * 16 MiB) are used.
+ */
+struct zil_rpc_client_t *zil_rpc_client_new_with_options(const char *addr,
+                                                         int32_t timeout_ms,
+                                                         const struct zil_options_t *opts);
+
+/**
  * Calls `method` with `params_json` (JSON text, e.g. `"\"abc\""`, `"{}"`,
  * `"[1,2]"`; NULL sends `null`). On `ZIL_OK` writes the result as JSON
  * text to `*result_json`, which the caller frees with `zil_string_free`;
@@ -960,6 +1092,15 @@ void zil_rpc_client_free(struct zil_rpc_client_t *client);
 struct zil_rpc_server_t *zil_rpc_server_new(const char *addr);
 
 /**
+ * Like `zil_rpc_server_new` with options (`opts` may be NULL for defaults;
+ * only read during the call): CURVE (`zil_options_set_curve_server`, an
+ * allow-list with `zil_options_allow_curve_client`), the maximum request
+ * size (default 16 MiB), high-water marks and bind/connect are used.
+ */
+struct zil_rpc_server_t *zil_rpc_server_new_with_options(const char *addr,
+                                                         const struct zil_options_t *opts);
+
+/**
  * Registers `callback` for `method` (any name; replaces an earlier handler,
  * whose `release` then runs). A NULL `callback` removes the method's
  * handler. `release` (may be NULL) is called with `user_data` when the
@@ -999,6 +1140,12 @@ enum zil_result zil_rpc_server_stop(const struct zil_rpc_server_t *server, int32
  * valid until the server is freed. NULL if `server` is NULL.
  */
 const char *zil_rpc_server_endpoint(const struct zil_rpc_server_t *server);
+
+/**
+ * Copies the server's counters into `*stats`. Any thread.
+ */
+enum zil_result zil_rpc_server_stats(const struct zil_rpc_server_t *server,
+                                     struct zil_rpc_server_stats_t *stats);
 
 /**
  * Stops the server (waiting up to 2 s for a running handler) and frees it.
@@ -1044,6 +1191,12 @@ enum zil_result zil_rpc_reply_set_error(struct zil_rpc_reply_t *reply,
  * no-op. Never pass a string zil only lent (e.g. `zil_last_error()`).
  */
 void zil_string_free(char *text);
+
+/**
+ * libzmq's derivation of a public key from a secret key (`zmq.h`);
+ * the `zmq-sys` crate does not declare it.
+ */
+extern int32_t zmq_curve_public(char *public_, const char *secret);
 
 #ifdef __cplusplus
 }  // extern "C"

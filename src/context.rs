@@ -25,6 +25,7 @@ pub fn shutdown(timeout_ms: i32) -> Result<()> {
     let Some(ctx) = CONTEXT.lock().unwrap_or_else(|p| p.into_inner()).take() else {
         return Ok(());
     };
+    crate::curve::zap::release();
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("zil-shutdown".into())

@@ -5,13 +5,15 @@
 //!
 //! * [`stream`]: output and input ports (`[topic, data, event]` over PUB/SUB);
 //! * [`rpc`]: JSON-RPC 2.0 server with handlers and a client that never hangs;
-//! * [`session`]: session-aware streaming (outpad/inpad with RPC verification).
+//! * [`session`]: session-aware streaming (outpad/inpad with RPC verification);
+//! * [`curve`]: encryption and client authentication for all of them.
 //!
 //! The safe Rust API lives in the domain modules; [`capi`] is the thin C ABI
 //! whose header, `include/zil.h`, cbindgen generates from this crate.
 
 pub mod capi;
 mod context;
+pub mod curve;
 mod deadline;
 mod error;
 #[doc(hidden)]
@@ -28,7 +30,9 @@ mod waker;
 
 pub use context::shutdown;
 pub use error::{Error, ErrorKind, Result};
-pub use options::{Attach, PortOptions, TopicMatch};
+pub use options::{
+    Attach, PortOptions, TopicMatch, DEFAULT_MAX_MSG_SIZE, DEFAULT_RPC_MAX_MSG_SIZE,
+};
 pub use stats::Stats;
 
 /// zil's version (`major.minor.patch`).

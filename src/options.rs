@@ -1,5 +1,7 @@
 //! Socket settings shared by every kind of port.
 
+use crate::curve::CurveOptions;
+
 /// How a port attaches to its address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attach {
@@ -18,6 +20,13 @@ pub enum TopicMatch {
     /// Python original's behaviour: `asr` also receives `asr2`).
     Prefix,
 }
+
+/// The default maximum size of a received message frame on streaming
+/// sockets: 256 MiB (a raw 8K video frame fits).
+pub const DEFAULT_MAX_MSG_SIZE: i64 = 256 << 20;
+
+/// The default maximum size of an RPC request or reply: 16 MiB.
+pub const DEFAULT_RPC_MAX_MSG_SIZE: i64 = 16 << 20;
 
 /// Settings of a port. [`PortOptions::default`] gives zil's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +53,14 @@ pub struct PortOptions {
     /// makes pushes lossless: a push waits up to `t` ms (`-1` forever) while
     /// a subscriber is full, then drops the message for all and counts it.
     pub lossless_timeout_ms: Option<i32>,
+    /// The largest message frame a receiving socket accepts, in bytes (`-1`:
+    /// no limit); `None` takes the side's default ([`DEFAULT_MAX_MSG_SIZE`],
+    /// RPC sockets [`DEFAULT_RPC_MAX_MSG_SIZE`]). libzmq refuses a larger
+    /// frame before allocating it and drops the connection that sent it, so
+    /// a peer cannot make zil allocate without bound.
+    pub max_msg_size: Option<i64>,
+    /// CURVE encryption and authentication; plain by default.
+    pub curve: CurveOptions,
 }
 
 impl Default for PortOptions {
@@ -56,6 +73,8 @@ impl Default for PortOptions {
             topic_match: TopicMatch::Exact,
             rpc_timeout_ms: crate::session::DEFAULT_RPC_TIMEOUT_MS,
             lossless_timeout_ms: None,
+            max_msg_size: None,
+            curve: CurveOptions::default(),
         }
     }
 }

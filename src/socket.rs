@@ -2,22 +2,64 @@
 //! the address and the cause.
 
 use crate::context::context;
+use crate::curve::{self, zap, RefusalCount};
 use crate::error::{Error, Result};
 use crate::options::{Attach, PortOptions};
 use std::time::{Duration, Instant};
 
-/// Creates a socket of `kind` with `opts` applied and attaches it to `addr`
-/// (bound or connected per `opts.attach`, else `default_attach`).
+/// A socket of a zil handle, with what must live exactly as long as it: the
+/// registration of its CURVE allow-list. Dereferences to the libzmq socket.
+pub(crate) struct Socket {
+    socket: zmq::Socket,
+    allow_list: Option<zap::Registration>,
+}
+
+impl Socket {
+    /// How many clients the socket's CURVE allow-list refused (always 0
+    /// without one).
+    pub(crate) fn refusals(&self) -> RefusalCount {
+        self.allow_list
+            .as_ref()
+            .map(zap::Registration::refusals)
+            .unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Socket {
+    type Target = zmq::Socket;
+
+    fn deref(&self) -> &zmq::Socket {
+        &self.socket
+    }
+}
+
+impl std::ops::DerefMut for Socket {
+    fn deref_mut(&mut self) -> &mut zmq::Socket {
+        &mut self.socket
+    }
+}
+
+/// Creates a socket of `kind` with `opts` applied (limits, CURVE) and
+/// attaches it to `addr` (bound or connected per `opts.attach`, else
+/// `default_attach`).
 pub(crate) fn open(
     kind: zmq::SocketType,
     addr: &str,
     opts: &PortOptions,
     default_attach: Attach,
-) -> Result<zmq::Socket> {
+) -> Result<Socket> {
     let socket = new_socket(kind)?;
     configure(&socket, opts)?;
+    let max_msg_size = opts.max_msg_size.unwrap_or(match kind {
+        zmq::REQ | zmq::REP | zmq::DEALER | zmq::ROUTER => crate::options::DEFAULT_RPC_MAX_MSG_SIZE,
+        _ => crate::options::DEFAULT_MAX_MSG_SIZE,
+    });
+    socket
+        .set_maxmsgsize(max_msg_size)
+        .map_err(|e| Error::zmq("cannot set the maximum message size", e))?;
+    let allow_list = curve::secure(&socket, &opts.curve, addr)?;
     attach(&socket, addr, opts.attach.unwrap_or(default_attach))?;
-    Ok(socket)
+    Ok(Socket { socket, allow_list })
 }
 
 /// How long socket creation waits for libzmq to finish closing freed sockets.

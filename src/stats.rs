@@ -1,5 +1,6 @@
 //! Per-handle counters, updated with relaxed atomics (no lock on the hot path).
 
+use crate::curve::RefusalCount;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A snapshot of a handle's counters (`zil_stats_t` in C).
@@ -22,10 +23,13 @@ pub struct Stats {
     pub bytes_sent: u64,
     /// Payload bytes handed out.
     pub bytes_received: u64,
+    /// CURVE clients refused by the port's allow-list (0 without one).
+    pub peers_refused: u64,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
+    refused: RefusalCount,
     sent: AtomicU64,
     received: AtomicU64,
     rejected: AtomicU64,
@@ -36,6 +40,14 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
+    /// Counters that report `refused` as `peers_refused`.
+    pub(crate) fn with_refusals(refused: RefusalCount) -> Self {
+        Counters {
+            refused,
+            ..Counters::default()
+        }
+    }
+
     pub(crate) fn sent(&self, bytes: usize) {
         self.sent.fetch_add(1, Ordering::Relaxed);
         self.bytes_sent.fetch_add(bytes as u64, Ordering::Relaxed);
@@ -68,6 +80,7 @@ impl Counters {
             messages_dropped: self.dropped.load(Ordering::Relaxed),
             bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
             bytes_received: self.bytes_received.load(Ordering::Relaxed),
+            peers_refused: self.refused.get(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub(crate) mod boundary;
 #[macro_use]
 pub(crate) mod handle;
 pub(crate) mod convert;
+pub mod curve;
 pub mod inpad;
 pub mod inport;
 pub mod log;

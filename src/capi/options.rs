@@ -1,15 +1,18 @@
 //! `zil_options_t`: settings for creating ports.
 
-use super::convert::{out_arg, timeout_arg};
+use super::convert::{opt_str_arg, out_arg, str_arg, timeout_arg};
 use super::handle::{borrow, borrow_mut, free, into_raw};
 use super::result::zil_result;
-use crate::error::Error;
+use crate::curve::{KeyPair, PublicKey, SecretKey};
+use crate::error::{Error, ErrorKind};
 use crate::options::{Attach, PortOptions, TopicMatch};
-use std::ffi::c_int;
+use std::ffi::{c_char, c_int};
 
-/// Settings for creating ports (`zil_*_new_with_options`). Created with
-/// zil's defaults: high-water marks 1000, linger 1000 ms, output ports
-/// bind and input ports connect, exact topic matching. Not thread-safe:
+/// Settings for creating ports, RPC servers and clients
+/// (`zil_*_new_with_options`). Created with zil's defaults: high-water
+/// marks 1000, linger 1000 ms, output ports bind and input ports connect,
+/// exact topic matching, received frames up to 256 MiB (RPC: 16 MiB), no
+/// encryption. Not thread-safe:
 /// configure it from one thread, then use it (read-only) from any.
 pub struct zil_options_t {
     _private: [u8; 0],
@@ -154,6 +157,155 @@ pub unsafe extern "C" fn zil_options_set_rpc_timeout(
         let opts = borrow_mut(opts, "opts")?;
         opts.rpc_timeout_ms = timeout_arg(timeout_ms)?;
         Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Sets the largest message frame a receiving socket accepts, in bytes
+/// (`-1`: no limit). A peer that sends a larger one is refused before zil
+/// allocates it: libzmq drops that peer's connection (a server keeps
+/// serving everyone else; a connecting input port stops receiving from that
+/// publisher and reports the disconnection to its monitor). Default 256 MiB
+/// for ports, 16 MiB for RPC servers and clients. `ZIL_INVALID_ARGUMENT`
+/// below -1.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_max_msg_size(
+    opts: *mut zil_options_t,
+    max_bytes: i64,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        if max_bytes < -1 {
+            return Err(Error::invalid(format!("max_msg_size {max_bytes} is invalid (>= -1)")));
+        }
+        opts.max_msg_size = Some(max_bytes);
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Makes the socket a CURVE server with `secret_key` (40 characters of
+/// Z85, e.g. from `zil_curve_keypair`): every connection is encrypted, and
+/// only clients that know the matching public key get in. Combine with
+/// `zil_options_allow_curve_client` to admit only listed clients.
+/// `ZIL_NOT_SUPPORTED` without CURVE (`zil_curve_supported`),
+/// `ZIL_INVALID_ARGUMENT` for a malformed key.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_curve_server(
+    opts: *mut zil_options_t,
+    secret_key: *const c_char,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        let secret = SecretKey::from_z85(str_arg(secret_key, "secret_key")?)?;
+        curve_available()?;
+        opts.curve.server_secret = Some(secret);
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Adds `public_key` (40 characters of Z85) to the CURVE server's
+/// allow-list: once the list has a key, only clients with a listed key get
+/// in; the others are refused during the handshake (they receive and call
+/// nothing), logged, and counted in `peers_refused` of the handle's stats.
+/// Needs `zil_options_set_curve_server` before the handle is created.
+/// `ZIL_NOT_SUPPORTED` without CURVE, `ZIL_INVALID_ARGUMENT` for a
+/// malformed key.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_allow_curve_client(
+    opts: *mut zil_options_t,
+    public_key: *const c_char,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        let key = PublicKey::from_z85(str_arg(public_key, "public_key")?)?;
+        curve_available()?;
+        if !opts.curve.allowed_clients.contains(&key) {
+            opts.curve.allowed_clients.push(key);
+        }
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Makes the socket a CURVE client of the server whose public key is
+/// `server_key`. `client_public_key` and `client_secret_key` are this
+/// client's own key pair (what a server's allow-list names); both NULL
+/// makes a new pair for each connection (for servers without an
+/// allow-list). For an inpad, the pair is also used for its `verify` calls
+/// (`zil_options_set_curve_rpc_server_key`). `ZIL_NOT_SUPPORTED` without
+/// CURVE, `ZIL_INVALID_ARGUMENT` for a malformed key or a secret key that
+/// does not belong to the public key, `ZIL_NULL_ARGUMENT` when only one of
+/// the pair is given.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_curve_client(
+    opts: *mut zil_options_t,
+    server_key: *const c_char,
+    client_public_key: *const c_char,
+    client_secret_key: *const c_char,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        let server = PublicKey::from_z85(str_arg(server_key, "server_key")?)?;
+        let keys = client_pair(client_public_key, client_secret_key)?;
+        curve_available()?;
+        opts.curve.server_key = Some(server);
+        if keys.is_some() {
+            opts.curve.client_keys = keys;
+        }
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// Inpads: encrypts the `verify` calls to the RPC server whose public key
+/// is `server_key`, with the key pair of `zil_options_set_curve_client`
+/// (or a new pair per connection without one). `ZIL_NOT_SUPPORTED` without
+/// CURVE, `ZIL_INVALID_ARGUMENT` for a malformed key.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_curve_rpc_server_key(
+    opts: *mut zil_options_t,
+    server_key: *const c_char,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        let server = PublicKey::from_z85(str_arg(server_key, "server_key")?)?;
+        curve_available()?;
+        opts.curve.rpc_server_key = Some(server);
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// The client key pair of `zil_options_set_curve_client`: both or neither.
+unsafe fn client_pair(
+    public: *const c_char,
+    secret: *const c_char,
+) -> crate::Result<Option<KeyPair>> {
+    let public = opt_str_arg(public, "client_public_key")?;
+    let secret = opt_str_arg(secret, "client_secret_key")?;
+    let (public, secret) = match (public, secret) {
+        (None, None) => return Ok(None),
+        (Some(p), Some(s)) => (PublicKey::from_z85(p)?, SecretKey::from_z85(s)?),
+        (None, Some(_)) => return Err(half_pair("client_public_key")),
+        (Some(_), None) => return Err(half_pair("client_secret_key")),
+    };
+    curve_available()?;
+    if secret.public_key()? != public {
+        return Err(Error::invalid(
+            "client_secret_key does not belong to client_public_key",
+        ));
+    }
+    Ok(Some(KeyPair { public, secret }))
+}
+
+fn half_pair(missing: &str) -> Error {
+    Error::new(
+        ErrorKind::NullArgument,
+        format!("argument '{missing}' is NULL: give both keys of the client's pair, or neither"),
+    )
+}
+
+fn curve_available() -> crate::Result<()> {
+    if crate::curve::supported() {
+        Ok(())
+    } else {
+        Err(crate::curve::not_supported())
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::convert::{opt_str_arg, out_arg, str_arg};
 use super::handle::{borrow, free, into_raw};
+use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use super::string::into_c_string;
 use crate::error::Error;
@@ -26,10 +27,24 @@ pub unsafe extern "C" fn zil_rpc_client_new(
     addr: *const c_char,
     timeout_ms: i32,
 ) -> *mut zil_rpc_client_t {
+    zil_rpc_client_new_with_options(addr, timeout_ms, std::ptr::null())
+}
+
+/// Like `zil_rpc_client_new` with options (`opts` may be NULL for
+/// defaults; only read during the call): CURVE
+/// (`zil_options_set_curve_client`) and the maximum reply size (default
+/// 16 MiB) are used.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_client_new_with_options(
+    addr: *const c_char,
+    timeout_ms: i32,
+    opts: *const zil_options_t,
+) -> *mut zil_rpc_client_t {
     ffi! {
         let addr = str_arg(addr, "addr")?;
         crate::logging::init();
-        Ok(into_raw::<zil_rpc_client_t>(Client::new(addr, timeout_ms)?))
+        let client = Client::with_options(addr, timeout_ms, &options_or_default(opts))?;
+        Ok(into_raw::<zil_rpc_client_t>(client))
     }
 }
 

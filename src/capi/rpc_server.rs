@@ -1,8 +1,9 @@
 //! `zil_rpc_server_t` and `zil_rpc_reply_t`: serving JSON-RPC methods with C
 //! callbacks.
 
-use super::convert::{opt_str_arg, str_arg, timeout_arg};
+use super::convert::{opt_str_arg, out_arg, str_arg, timeout_arg};
 use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
+use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use crate::error::Error;
 use crate::rpc::{self, RpcError, Server};
@@ -131,10 +132,22 @@ impl Drop for CHandler {
 /// `zil_rpc_server_free`.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_new(addr: *const c_char) -> *mut zil_rpc_server_t {
+    zil_rpc_server_new_with_options(addr, ptr::null())
+}
+
+/// Like `zil_rpc_server_new` with options (`opts` may be NULL for defaults;
+/// only read during the call): CURVE (`zil_options_set_curve_server`, an
+/// allow-list with `zil_options_allow_curve_client`), the maximum request
+/// size (default 16 MiB), high-water marks and bind/connect are used.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_server_new_with_options(
+    addr: *const c_char,
+    opts: *const zil_options_t,
+) -> *mut zil_rpc_server_t {
     ffi! {
         let addr = str_arg(addr, "addr")?;
         crate::logging::init();
-        let server = Server::new(addr)?;
+        let server = Server::with_options(addr, &options_or_default(opts))?;
         let endpoint = server.endpoint().to_owned();
         Ok(into_raw::<zil_rpc_server_t>(WithEndpoint::new(server, &endpoint)))
     }
@@ -220,6 +233,33 @@ pub unsafe extern "C" fn zil_rpc_server_stop(
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_endpoint(server: *const zil_rpc_server_t) -> *const c_char {
     ffi! { Ok(borrow(server, "server")?.endpoint_ptr()) }
+}
+
+/// Counters of a server (`zil_rpc_server_stats`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct zil_rpc_server_stats_t {
+    /// Requests answered, malformed ones included.
+    pub requests: u64,
+    /// Of those, the answers that were JSON-RPC errors.
+    pub error_replies: u64,
+    /// CURVE clients refused by the allow-list (0 without one).
+    pub peers_refused: u64,
+}
+
+/// Copies the server's counters into `*stats`. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn zil_rpc_server_stats(
+    server: *const zil_rpc_server_t,
+    stats: *mut zil_rpc_server_stats_t,
+) -> zil_result {
+    ffi! {
+        let server = borrow(server, "server")?;
+        let out = out_arg(stats, "stats")?;
+        let (requests, error_replies) = server.request_counts();
+        *out = zil_rpc_server_stats_t { requests, error_replies, peers_refused: server.peers_refused() };
+        Ok(zil_result::ZIL_OK)
+    }
 }
 
 /// Stops the server (waiting up to 2 s for a running handler) and frees it.

@@ -18,13 +18,15 @@ use std::sync::{Mutex, MutexGuard};
 pub struct Client {
     addr: String,
     timeout_ms: i32,
+    /// Socket settings (CURVE, message size limit); linger is always 0.
+    opts: PortOptions,
     state: Mutex<State>,
 }
 
 struct State {
-    socket: Option<zmq::Socket>,
+    socket: Option<socket::Socket>,
     /// The DEALER of pipelined `verify` calls, made on first use.
-    pipeline: Option<zmq::Socket>,
+    pipeline: Option<socket::Socket>,
     next_id: u64,
 }
 
@@ -34,6 +36,13 @@ impl Client {
     /// servers you trust to answer). Connecting is lazy and never blocks, but
     /// the address is checked now.
     pub fn new(addr: &str, timeout_ms: i32) -> Result<Self> {
+        Self::with_options(addr, timeout_ms, &PortOptions::default())
+    }
+
+    /// Like [`Client::new`] with socket options: CURVE (a client of the
+    /// server's public key) and the maximum reply size are used; linger is
+    /// always 0 (an unanswered request is never kept).
+    pub fn with_options(addr: &str, timeout_ms: i32, opts: &PortOptions) -> Result<Self> {
         if timeout_ms < -1 {
             return Err(Error::invalid(format!(
                 "timeout_ms {timeout_ms} is invalid (-1 waits forever, n >= 0 waits n ms)"
@@ -42,6 +51,10 @@ impl Client {
         let client = Client {
             addr: addr.to_owned(),
             timeout_ms,
+            opts: PortOptions {
+                linger_ms: 0,
+                ..opts.clone()
+            },
             state: Mutex::new(State {
                 socket: None,
                 pipeline: None,
@@ -313,7 +326,7 @@ impl Client {
         result
     }
 
-    fn connect(&self) -> Result<zmq::Socket> {
+    fn connect(&self) -> Result<socket::Socket> {
         let socket = self.connect_as(zmq::SocketType::REQ)?;
         socket
             .set_rcvtimeo(self.timeout_ms)
@@ -321,12 +334,8 @@ impl Client {
         Ok(socket)
     }
 
-    fn connect_as(&self, kind: zmq::SocketType) -> Result<zmq::Socket> {
-        let opts = PortOptions {
-            linger_ms: 0,
-            ..PortOptions::default()
-        };
-        socket::open(kind, &self.addr, &opts, Attach::Connect)
+    fn connect_as(&self, kind: zmq::SocketType) -> Result<socket::Socket> {
+        socket::open(kind, &self.addr, &self.opts, Attach::Connect)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

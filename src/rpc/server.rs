@@ -4,6 +4,7 @@ use super::protocol::{
     error_reply, parse_request, result_reply, RpcError, INTERNAL_ERROR, INVALID_REQUEST,
     METHOD_NOT_FOUND, NOT_SUPPORTED,
 };
+use crate::curve::RefusalCount;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
@@ -34,7 +35,7 @@ pub struct Server {
 }
 
 pub(crate) struct Shared {
-    socket: Mutex<zmq::Socket>,
+    socket: Mutex<socket::Socket>,
     handlers: RwLock<HashMap<String, Arc<Handler>>>,
     endpoint: String,
     waker: Waker,
@@ -43,6 +44,7 @@ pub(crate) struct Shared {
     stopped: Condvar,
     requests: AtomicU64,
     errors: AtomicU64,
+    refusals: RefusalCount,
 }
 
 #[derive(Default)]
@@ -56,12 +58,20 @@ impl Server {
     /// `tcp://127.0.0.1:*`, `ipc:///tmp/authz`). No handler is registered
     /// yet: unknown methods are answered with a `-32601` error.
     pub fn new(addr: &str) -> Result<Self> {
+        Self::with_options(addr, &PortOptions::default())
+    }
+
+    /// Like [`Server::new`] with socket options: CURVE (server key,
+    /// allow-list of client keys), the maximum request size and the
+    /// attachment are used; linger is always 0.
+    pub fn with_options(addr: &str, opts: &PortOptions) -> Result<Self> {
         let opts = PortOptions {
             linger_ms: 0,
-            ..PortOptions::default()
+            ..opts.clone()
         };
         let socket = socket::open(zmq::SocketType::REP, addr, &opts, Attach::Bind)?;
         let endpoint = socket::last_endpoint(&socket, addr);
+        let refusals = socket.refusals();
         Ok(Server {
             shared: Arc::new(Shared {
                 socket: Mutex::new(socket),
@@ -73,6 +83,7 @@ impl Server {
                 stopped: Condvar::new(),
                 requests: AtomicU64::new(0),
                 errors: AtomicU64::new(0),
+                refusals,
             }),
         })
     }
@@ -143,6 +154,11 @@ impl Server {
             self.shared.requests.load(Ordering::Relaxed),
             self.shared.errors.load(Ordering::Relaxed),
         )
+    }
+
+    /// Clients that the CURVE allow-list refused (0 without one).
+    pub fn peers_refused(&self) -> u64 {
+        self.shared.refusals.get()
     }
 
     /// Answers one request message (the bytes of a single frame) the way the

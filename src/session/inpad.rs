@@ -127,7 +127,7 @@ impl Inpad {
     }
 
     /// Like [`Inpad::new`] with explicit options (`rpc_timeout_ms` bounds
-    /// each `verify` call).
+    /// each `verify` call; `curve.rpc_server_key` encrypts them).
     pub fn with_options(
         addr: &str,
         topic: &str,
@@ -136,7 +136,14 @@ impl Inpad {
     ) -> Result<Self> {
         Ok(Inpad {
             port: Inport::with_options(addr, topic, opts)?,
-            rpc: Client::new(rpc_addr, opts.rpc_timeout_ms)?,
+            rpc: Client::with_options(
+                rpc_addr,
+                opts.rpc_timeout_ms,
+                &PortOptions {
+                    curve: opts.curve.for_rpc_client(),
+                    ..PortOptions::default()
+                },
+            )?,
             cache: Mutex::new(VerifyCache::default()),
             ttl_ms: AtomicU64::new(DEFAULT_CACHE_TTL_MS),
             link: RwLock::new(Arc::clone(process_bus())),

@@ -21,7 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 /// (a second receiving thread waits for the first); [`Inport::wake`] may be
 /// called from any thread.
 pub struct Inport {
-    socket: Mutex<zmq::Socket>,
+    socket: Mutex<socket::Socket>,
     topic: Box<str>,
     topic_match: TopicMatch,
     endpoint: String,
@@ -53,6 +53,7 @@ impl Inport {
             .set_subscribe(topic.as_bytes())
             .map_err(|e| Error::zmq(format!("cannot subscribe to topic '{topic}'"), e))?;
         let endpoint = socket::last_endpoint(&socket, addr);
+        let counters = Counters::with_refusals(socket.refusals());
         Ok(Inport {
             socket: Mutex::new(socket),
             topic: topic.into(),
@@ -61,7 +62,7 @@ impl Inport {
             waker: Waker::new()?,
             ready: OnceCell::new(),
             monitor: Mutex::default(),
-            counters: Counters::default(),
+            counters,
         })
     }
 
@@ -273,7 +274,7 @@ impl Inport {
         )
     }
 
-    fn lock(&self) -> MutexGuard<'_, zmq::Socket> {
+    fn lock(&self) -> MutexGuard<'_, socket::Socket> {
         // A panic mid-receive leaves at worst a partly read message, which the
         // next receive rejects by its frame count.
         self.socket.lock().unwrap_or_else(|p| p.into_inner())

@@ -32,7 +32,7 @@ pub struct Outport {
 }
 
 struct Publisher {
-    socket: zmq::Socket,
+    socket: socket::Socket,
     subscribers: usize,
     monitor: MonitorSlot,
 }
@@ -74,6 +74,7 @@ impl Outport {
             )?;
         }
         let endpoint = socket::last_endpoint(&socket, addr);
+        let counters = Counters::with_refusals(socket.refusals());
         Ok(Outport {
             inner: Mutex::new(Publisher {
                 socket,
@@ -82,7 +83,7 @@ impl Outport {
             }),
             topic: topic.into(),
             endpoint,
-            counters: Counters::default(),
+            counters,
         })
     }
 

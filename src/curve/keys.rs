@@ -1,0 +1,166 @@
+//! CURVE keys: 32-byte Curve25519 keys, written as 40-character Z85 text
+//! (the form libzmq, pyzmq and `curve_keygen` use).
+
+use crate::error::{Error, ErrorKind, Result};
+use std::fmt;
+
+/// Length of a key in Z85 text.
+pub const Z85_KEY_LEN: usize = 40;
+
+/// A CURVE public key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PublicKey([u8; 32]);
+
+/// A CURVE secret key. Its `Debug` form never shows the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey([u8; 32]);
+
+/// A public key with its secret key.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct KeyPair {
+    /// The key peers are told.
+    pub public: PublicKey,
+    /// The key kept to oneself.
+    pub secret: SecretKey,
+}
+
+/// True when the linked libzmq can encrypt (CURVE). The libzmq that the
+/// `zmq` crate builds from source cannot; a system libzmq built with
+/// libsodium (Debian's) can.
+pub fn supported() -> bool {
+    zmq::has("curve").unwrap_or(false)
+}
+
+/// The error of every CURVE operation on a libzmq without CURVE.
+pub(crate) fn not_supported() -> Error {
+    Error::new(
+        ErrorKind::NotSupported,
+        "CURVE encryption is not supported by this libzmq build (it was built without \
+         libsodium); build zil against a CURVE-capable libzmq (README: Encryption)",
+    )
+}
+
+extern "C" {
+    /// libzmq's derivation of a public key from a secret key (`zmq.h`);
+    /// the `zmq-sys` crate does not declare it.
+    fn zmq_curve_public(public: *mut std::ffi::c_char, secret: *const std::ffi::c_char) -> i32;
+}
+
+/// The 85 characters of Z85 (ZeroMQ RFC 32); libzmq does not check them
+/// all when decoding.
+const Z85_ALPHABET: &str =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+fn decode(z85: &str, what: &str) -> Result<[u8; 32]> {
+    let bad = |why: &str| Error::invalid(format!("{what} '{z85}' is not a CURVE key: {why}"));
+    if z85.len() != Z85_KEY_LEN {
+        return Err(bad(&format!(
+            "{} characters, a Z85 key has {Z85_KEY_LEN}",
+            z85.len()
+        )));
+    }
+    if let Some(c) = z85.chars().find(|c| !Z85_ALPHABET.contains(*c)) {
+        return Err(bad(&format!("'{c}' is no Z85 character")));
+    }
+    let bytes = zmq::z85_decode(z85).map_err(|_| bad("not Z85 text"))?;
+    bytes.try_into().map_err(|_| bad("not Z85 text"))
+}
+
+fn encode(key: &[u8; 32]) -> String {
+    // A 32-byte input is a multiple of 4, the only thing Z85 encoding needs.
+    zmq::z85_encode(key).unwrap_or_default()
+}
+
+impl PublicKey {
+    /// Parses a 40-character Z85 key.
+    pub fn from_z85(z85: &str) -> Result<Self> {
+        decode(z85, "public key").map(PublicKey)
+    }
+
+    /// The key as 40 characters of Z85.
+    pub fn to_z85(&self) -> String {
+        encode(&self.0)
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    pub(crate) fn from_bytes(bytes: [u8; 32]) -> Self {
+        PublicKey(bytes)
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.to_z85())
+    }
+}
+
+impl SecretKey {
+    /// Parses a 40-character Z85 key.
+    pub fn from_z85(z85: &str) -> Result<Self> {
+        decode(z85, "secret key").map(SecretKey)
+    }
+
+    /// The key as 40 characters of Z85.
+    pub fn to_z85(&self) -> String {
+        encode(&self.0)
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The public key that belongs to this secret key.
+    /// `NotSupported` without CURVE.
+    pub fn public_key(&self) -> Result<PublicKey> {
+        if !supported() {
+            return Err(not_supported());
+        }
+        let secret = std::ffi::CString::new(self.to_z85()).unwrap_or_default();
+        let mut public = [0 as std::ffi::c_char; Z85_KEY_LEN + 1];
+        // SAFETY: libzmq reads a NUL-terminated 40-character key and writes 41
+        // bytes (40 + NUL) into a buffer of exactly that size.
+        let rc = unsafe { zmq_curve_public(public.as_mut_ptr(), secret.as_ptr()) };
+        if rc != 0 {
+            return Err(not_supported());
+        }
+        // SAFETY: libzmq NUL-terminated the buffer.
+        let text = unsafe { std::ffi::CStr::from_ptr(public.as_ptr()) };
+        PublicKey::from_z85(&text.to_string_lossy())
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
+impl KeyPair {
+    /// A new random key pair. `NotSupported` without CURVE.
+    pub fn generate() -> Result<Self> {
+        if !supported() {
+            return Err(not_supported());
+        }
+        let pair = zmq::CurveKeyPair::new().map_err(|e| match e {
+            zmq::Error::ENOTSUP => not_supported(),
+            e => Error::zmq("cannot generate a CURVE key pair", e),
+        })?;
+        Ok(KeyPair {
+            public: PublicKey(pair.public_key),
+            secret: SecretKey(pair.secret_key),
+        })
+    }
+
+    /// The pair of a secret key (its public key derived).
+    pub fn from_secret(secret: SecretKey) -> Result<Self> {
+        Ok(KeyPair {
+            public: secret.public_key()?,
+            secret,
+        })
+    }
+}

@@ -1,0 +1,113 @@
+//! Encryption and authentication with ZeroMQ's CURVE mechanism.
+//!
+//! A socket is a CURVE *server* (it holds a secret key; clients must know
+//! its public key) or a CURVE *client* (it knows the server's public key and
+//! has a key pair of its own). A server may also restrict who connects to an
+//! allow-list of client public keys, checked by zil's ZAP handler
+//! ([`zap`]); refused clients are counted and logged. Which side binds and
+//! which connects does not matter.
+//!
+//! CURVE needs a libzmq built with libsodium: [`supported`] tells, and every
+//! CURVE setting fails with `NotSupported` on a libzmq without it.
+
+mod keys;
+pub(crate) mod zap;
+
+pub(crate) use keys::not_supported;
+pub use keys::{supported, KeyPair, PublicKey, SecretKey, Z85_KEY_LEN};
+pub use zap::RefusalCount;
+
+use crate::error::{Error, Result};
+
+/// CURVE settings of a socket ([`crate::PortOptions::curve`]). The default
+/// is no encryption: plain ZeroMQ, like the Python original.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurveOptions {
+    /// Server role: this socket's secret key.
+    pub server_secret: Option<SecretKey>,
+    /// Server role: when non-empty, only clients with one of these public
+    /// keys may connect; empty admits every client that knows the server's
+    /// public key.
+    pub allowed_clients: Vec<PublicKey>,
+    /// Client role: the public key of the server this socket talks to.
+    pub server_key: Option<PublicKey>,
+    /// Client role: this client's key pair (what a server's allow-list
+    /// names), used with `server_key` or `rpc_server_key`; `None` makes a
+    /// new one for each socket.
+    pub client_keys: Option<KeyPair>,
+    /// Inpads: the public key of the RPC (authorization) server; the
+    /// `verify` calls then use CURVE with `client_keys`.
+    pub rpc_server_key: Option<PublicKey>,
+}
+
+impl CurveOptions {
+    /// True when no CURVE setting is made.
+    pub fn is_plain(&self) -> bool {
+        *self == CurveOptions::default()
+    }
+
+    /// The settings of an inpad's RPC client: a CURVE client of
+    /// `rpc_server_key` with this port's key pair; plain without that key.
+    pub(crate) fn for_rpc_client(&self) -> CurveOptions {
+        CurveOptions {
+            server_key: self.rpc_server_key,
+            client_keys: self.rpc_server_key.and(self.client_keys.clone()),
+            ..CurveOptions::default()
+        }
+    }
+}
+
+/// Applies `curve` to `socket` before it binds or connects. `label` names
+/// the socket in log lines (its address). Returns the allow-list's
+/// registration, which the socket must keep while it lives.
+pub(crate) fn secure(
+    socket: &zmq::Socket,
+    curve: &CurveOptions,
+    label: &str,
+) -> Result<Option<zap::Registration>> {
+    let client = curve.server_key.is_some();
+    if curve.server_secret.is_none() && !client {
+        if !curve.allowed_clients.is_empty() {
+            return Err(Error::invalid(
+                "a CURVE allow-list needs a CURVE server secret key",
+            ));
+        }
+        return Ok(None);
+    }
+    if !supported() {
+        return Err(not_supported());
+    }
+    let failed = |e| Error::zmq("cannot set CURVE options", e);
+    if let Some(secret) = &curve.server_secret {
+        if client {
+            return Err(Error::invalid(
+                "a socket is a CURVE server or a CURVE client, not both",
+            ));
+        }
+        socket
+            .set_curve_server(true)
+            .and_then(|_| socket.set_curve_secretkey(secret.as_bytes()))
+            .map_err(failed)?;
+        if curve.allowed_clients.is_empty() {
+            return Ok(None);
+        }
+        let registration = zap::register(&curve.allowed_clients, label)?;
+        socket
+            .set_zap_domain(registration.domain())
+            .map_err(failed)?;
+        return Ok(Some(registration));
+    }
+    let Some(server_key) = &curve.server_key else {
+        return Ok(None);
+    };
+    let keys = match &curve.client_keys {
+        Some(keys) => keys.clone(),
+        None => KeyPair::generate()?,
+    };
+    socket
+        .set_curve_serverkey(server_key.as_bytes())
+        .and_then(|_| socket.set_curve_publickey(keys.public.as_bytes()))
+        .and_then(|_| socket.set_curve_secretkey(keys.secret.as_bytes()))
+        .map_err(failed)?;
+    Ok(None)
+}
