@@ -14,7 +14,11 @@
 #define ZIL_VERSION_PATCH 0
 
 
-
+/**
+ * Bytes of a buffer that receives a key: 40 characters of Z85 text and
+ * the terminating NUL.
+ */
+#define ZIL_CURVE_KEY_SIZE 41
 
 /**
  * JSON-RPC "parse error": the request was not JSON.

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every zil test: Rust unit + integration tests (Python interop
-# included), the C tests under ctest, and the same C tests under valgrind.
+# included), the C tests under ctest, the same C tests under valgrind, and
+# the CURVE tests on a build linked with a CURVE-capable libzmq.
 # Installs what a fresh Debian machine lacks: Debian packages through
 # apt-get (when run as root), pyzmq through pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the tests need from Debian: build tools, valgrind, pkg-config, GLib
-# (event-loop example) and GStreamer (the zilsink/zilsrc plugin).
+# (event-loop example), GStreamer (the zilsink/zilsrc plugin) and libzmq
+# with CURVE (the CURVE tests link zil against it; the main build does not).
 need_apt=()
 for tool in cmake:cmake make:make g++:g++ valgrind:valgrind pkg-config:pkg-config \
             readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools; do
@@ -18,8 +20,10 @@ if command -v pkg-config >/dev/null; then
   pkg-config --exists glib-2.0 || need_apt+=(libglib2.0-dev)
   pkg-config --exists gstreamer-1.0 gstreamer-base-1.0 \
     || need_apt+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base)
+  pkg-config --exists libzmq || need_apt+=(libzmq3-dev)
 else
-  need_apt+=(libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base)
+  need_apt+=(libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+             libzmq3-dev)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -52,3 +56,21 @@ echo "== C tests under valgrind (ctest)"
 cmake -S examples-c -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DZIL_VALGRIND=ON >/dev/null
 cmake --build build-valgrind -j "$(nproc)" >/dev/null
 ctest --test-dir build-valgrind -j 2 --output-on-failure
+
+echo "== CURVE tests (zil linked with Debian's libzmq, built with libsodium)"
+# The libzmq that the zmq crate builds from source has no CURVE; cargo's
+# build-script override of `links = "zmq"` links the system one instead,
+# in a target directory of its own. ZIL_EXPECT_CURVE makes a libzmq
+# without CURVE a failure instead of the not-supported checks.
+host=$(rustc -vV | sed -n 's/^host: //p')
+curve_cargo=(--release --config "target.$host.zmq.rustc-link-lib=[\"zmq\"]")
+export ZIL_EXPECT_CURVE=1
+CARGO_TARGET_DIR=target/system-libzmq cargo test "${curve_cargo[@]}" --test curve
+CARGO_TARGET_DIR=target/system-libzmq cargo build "${curve_cargo[@]}" --lib
+for variant in build-curve:Release:OFF build-valgrind-curve:Debug:ON; do
+  IFS=: read -r dir type valgrind <<<"$variant"
+  cmake -S examples-c -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DZIL_VALGRIND="$valgrind" \
+    -DZIL_LIBRARY_DIR=target/system-libzmq/release >/dev/null
+  cmake --build "$dir" -j "$(nproc)" --target test_curve test_null_sweep >/dev/null
+  ctest --test-dir "$dir" -R '^test_(curve|null_sweep)$' --output-on-failure
+done

@@ -100,6 +100,10 @@ static void options(void)
     REFUSED(zil_options_set_rpc_timeout(NULL, 10));
     REFUSED(zil_options_set_rpc_timeout(o, -2));
     REFUSED(zil_options_get(NULL, &a, &a, &a));
+    REFUSED(zil_options_set_max_msg_size(NULL, 1));
+    REFUSED(zil_options_set_max_msg_size(o, -2));
+    REFUSED(zil_options_set_max_msg_size(o, INT64_MIN));
+    CHECK_OK(zil_options_set_max_msg_size(o, -1));
     /* any out-argument may be NULL */
     CHECK_OK(zil_options_get(o, NULL, NULL, NULL));
     CHECK_OK(zil_options_set_lossless(o, false, -1));
@@ -107,6 +111,44 @@ static void options(void)
     zil_options_free(o);
     zil_options_free(NULL);
     printf("options: OK\n");
+}
+
+/* ------------------------------------------------------------ curve */
+static void curve(void)
+{
+    static const char *const bad[] = {"", "short", NOT_UTF8, BROKEN_UTF8,
+                                      "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hI ",
+                                      "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hIDX"};
+    static const char good[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+    zil_options_t *o = zil_options_new();
+    char k1[ZIL_CURVE_KEY_SIZE], k2[ZIL_CURVE_KEY_SIZE];
+    size_t i;
+    (void)zil_curve_supported();
+    REFUSED(zil_curve_keypair(NULL, k2));
+    REFUSED(zil_curve_keypair(k1, NULL));
+    REFUSED(zil_curve_public_key(NULL, k1));
+    REFUSED(zil_curve_public_key(good, NULL));
+    REFUSED(zil_options_set_curve_server(NULL, good));
+    REFUSED(zil_options_set_curve_server(o, NULL));
+    REFUSED(zil_options_allow_curve_client(NULL, good));
+    REFUSED(zil_options_allow_curve_client(o, NULL));
+    REFUSED(zil_options_set_curve_client(NULL, good, NULL, NULL));
+    REFUSED(zil_options_set_curve_client(o, NULL, NULL, NULL));
+    REFUSED(zil_options_set_curve_client(o, good, good, NULL));
+    REFUSED(zil_options_set_curve_client(o, good, NULL, good));
+    REFUSED(zil_options_set_curve_rpc_server_key(NULL, good));
+    REFUSED(zil_options_set_curve_rpc_server_key(o, NULL));
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        REFUSED(zil_curve_public_key(bad[i], k1));
+        REFUSED(zil_options_set_curve_server(o, bad[i]));
+        REFUSED(zil_options_allow_curve_client(o, bad[i]));
+        REFUSED(zil_options_set_curve_client(o, bad[i], NULL, NULL));
+        REFUSED(zil_options_set_curve_client(o, good, bad[i], good));
+        REFUSED(zil_options_set_curve_client(o, good, good, bad[i]));
+        REFUSED(zil_options_set_curve_rpc_server_key(o, bad[i]));
+    }
+    zil_options_free(o);
+    printf("curve: OK\n");
 }
 
 /* ------------------------------------------------------ ports, msgs */
@@ -265,6 +307,7 @@ static void rpc(void)
 {
     zil_rpc_server_t *srv;
     zil_rpc_client_t *cli;
+    zil_rpc_server_stats_t stats;
     char *res = NULL;
     char ep[512];
     bool b = false;
@@ -284,6 +327,12 @@ static void rpc(void)
     REFUSED_NULL(zil_rpc_client_new("", 100));
     REFUSED_NULL(zil_rpc_client_new("tcp://nope", 100));
     REFUSED_NULL(zil_rpc_client_new("tcp://127.0.0.1:1", -2));
+    REFUSED_NULL(zil_rpc_server_new_with_options(NULL, NULL));
+    REFUSED_NULL(zil_rpc_server_new_with_options(NOT_UTF8, NULL));
+    REFUSED_NULL(zil_rpc_server_new_with_options("bogus://x", NULL));
+    REFUSED_NULL(zil_rpc_client_new_with_options(NULL, 100, NULL));
+    REFUSED_NULL(zil_rpc_client_new_with_options("tcp://nope", 100, NULL));
+    REFUSED_NULL(zil_rpc_client_new_with_options("tcp://127.0.0.1:1", -2, NULL));
 
     srv = zil_rpc_server_new(TEST_TCP_ANY);
     CHECK(srv != NULL);
@@ -294,6 +343,8 @@ static void rpc(void)
     CHECK_OK(zil_rpc_server_set_handler(srv, "garbage", garbage_handler, NULL, NULL));
     CHECK_OK(zil_rpc_server_set_handler(srv, "yes", test_handler_yes, NULL, NULL));
     CHECK_OK(zil_rpc_server_set_handler(srv, "verify", test_handler_yes, NULL, NULL));
+    REFUSED(zil_rpc_server_stats(NULL, &stats));
+    REFUSED(zil_rpc_server_stats(srv, NULL));
     REFUSED(zil_rpc_server_run(NULL));
     REFUSED(zil_rpc_server_start(NULL));
     REFUSED(zil_rpc_server_stop(NULL, 0));
@@ -453,6 +504,7 @@ int main(void)
     test_watchdog(60);
     misc();
     options();
+    curve();
     ports();
     rpc();
     pads();

@@ -9,7 +9,8 @@ use std::ffi::c_char;
 
 /// Bytes of a buffer that receives a key: 40 characters of Z85 text and
 /// the terminating NUL.
-pub const ZIL_CURVE_KEY_SIZE: usize = curve::Z85_KEY_LEN + 1;
+pub const ZIL_CURVE_KEY_SIZE: usize = 41;
+const _: () = assert!(ZIL_CURVE_KEY_SIZE == curve::Z85_KEY_LEN + 1);
 
 /// True when this build's libzmq can encrypt and authenticate with CURVE.
 /// When false, every CURVE function and option returns `ZIL_NOT_SUPPORTED`.

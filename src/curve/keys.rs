@@ -46,8 +46,7 @@ extern "C" {
     fn zmq_curve_public(public: *mut std::ffi::c_char, secret: *const std::ffi::c_char) -> i32;
 }
 
-/// The 85 characters of Z85 (ZeroMQ RFC 32); libzmq does not check them
-/// all when decoding.
+/// The 85 characters of Z85 (ZeroMQ RFC 32).
 const Z85_ALPHABET: &str =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
@@ -59,16 +58,36 @@ fn decode(z85: &str, what: &str) -> Result<[u8; 32]> {
             z85.len()
         )));
     }
-    if let Some(c) = z85.chars().find(|c| !Z85_ALPHABET.contains(*c)) {
-        return Err(bad(&format!("'{c}' is no Z85 character")));
+    let mut key = [0u8; 32];
+    for (chunk, out) in z85.as_bytes().chunks(5).zip(key.chunks_mut(4)) {
+        let mut value: u64 = 0;
+        for &c in chunk {
+            let Some(digit) = Z85_ALPHABET.bytes().position(|a| a == c) else {
+                return Err(bad(&format!("'{}' is no Z85 character", char::from(c))));
+            };
+            value = value * 85 + digit as u64;
+        }
+        let value = u32::try_from(value).map_err(|_| bad("a 5-character group exceeds 32 bits"))?;
+        out.copy_from_slice(&value.to_be_bytes());
     }
-    let bytes = zmq::z85_decode(z85).map_err(|_| bad("not Z85 text"))?;
-    bytes.try_into().map_err(|_| bad("not Z85 text"))
+    Ok(key)
 }
 
+/// Z85 text of a key (the `zmq` crate's codec leaks its buffer, so zil has
+/// its own: 4 bytes become 5 characters, most significant first).
 fn encode(key: &[u8; 32]) -> String {
-    // A 32-byte input is a multiple of 4, the only thing Z85 encoding needs.
-    zmq::z85_encode(key).unwrap_or_default()
+    let alphabet = Z85_ALPHABET.as_bytes();
+    let mut text = String::with_capacity(Z85_KEY_LEN);
+    for chunk in key.chunks(4) {
+        let mut value = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        let mut digits = [0u8; 5];
+        for d in digits.iter_mut().rev() {
+            *d = alphabet[(value % 85) as usize];
+            value /= 85;
+        }
+        text.extend(digits.iter().map(|&d| char::from(d)));
+    }
+    text
 }
 
 impl PublicKey {
