@@ -601,6 +601,36 @@ fn the_client_reports_broken_replies_as_protocol_errors() {
 /// A client of a dead `addr` times out within timeout + 20 %, twice (the REQ
 /// socket was replaced, not left waiting for a reply); then a server binds
 /// `addr` and the same client's next call succeeds, with no ghost request.
+/// `close` (what `zil_rpc_client_free` does first) ends a call waiting
+/// forever for an answer (a server bound but never run) with `Closed`, and
+/// every later call at once.
+#[test]
+fn close_ends_a_blocked_call_with_closed() {
+    let mute = Server::new("tcp://127.0.0.1:*").expect("bind a server that never runs");
+    let client = Arc::new(Client::new(mute.endpoint(), -1).expect("client"));
+    let caller = Arc::clone(&client);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(caller.call("slow", json!({})));
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    client.close();
+    let result = rx
+        .recv_timeout(Duration::from_millis(CALL_MS as u64))
+        .expect("the call returns after close()");
+    let err = result.expect_err("closed, not an answer");
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    assert!(err.message().contains("freed"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let t = Instant::now();
+    assert_eq!(
+        client.verify(SID).expect_err("closed").kind(),
+        ErrorKind::Closed
+    );
+    assert!(t.elapsed() < Duration::from_millis(500));
+}
+
 fn dead_then_alive(addr: &str) {
     const TIMEOUT_MS: i32 = 400;
     let client = Client::new(addr, TIMEOUT_MS).unwrap();

@@ -495,6 +495,34 @@ fn failures_are_not_cached_and_wake_interrupts_recv() {
 
 // --- the authorization service goes down and comes back -------------------------------
 
+/// `close` (what `zil_inpad_free` does first) ends a receive blocked in a
+/// `verify` call that would never be answered (a server bound but never
+/// run, no RPC timeout): it returns `Closed`, and so does every later one.
+#[test]
+fn close_ends_a_recv_blocked_in_verify() {
+    let mute = Server::new(ANY_TCP).expect("bind a server that never runs");
+    let sender = first_sender("mute", SID);
+    let (inpad, _sink) = linked_inpad(sender.port().endpoint(), "mute", mute.endpoint(), &opts(-1));
+    let inpad = Arc::new(inpad);
+    wait_subscribed(sender.port(), 1);
+    let receiver = Arc::clone(&inpad);
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(receiver.recv(-1).map(|m| m.data().to_vec()));
+    });
+    sender.push(b"never verified", None).expect("push");
+    wait_stats(&inpad, "the verify call started", |s| s.verify_calls == 1);
+    let started = Instant::now();
+    inpad.close();
+    let result = rx
+        .recv_timeout(Duration::from_millis(WAIT_MS as u64))
+        .expect("the receive returns after close()");
+    let err = result.expect_err("closed, not a message");
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(inpad.recv(0).expect_err("closed").kind(), ErrorKind::Closed);
+}
+
 #[test]
 fn inpad_fails_closed_while_the_rpc_server_is_down_and_resumes_after() {
     const RPC_TIMEOUT_MS: i32 = 200;

@@ -487,6 +487,64 @@ fn wake_interrupts_a_blocked_recv_in_another_thread() {
     assert_eq!(recv(&inp).data(), b"after wake");
 }
 
+/// `close` (what `zil_inport_free` does first) ends a receive blocked
+/// forever in another thread with `Closed`, and every later receive at once,
+/// wake-ups and queued messages notwithstanding. The last `Arc` is dropped
+/// by the receiving thread.
+#[test]
+fn close_ends_a_blocked_recv_with_closed() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    let inp = Arc::new(inp);
+    let (tx, rx) = mpsc::channel();
+    let receiver = Arc::clone(&inp);
+    std::thread::spawn(move || {
+        let mut msg = Message::new();
+        let result = receiver.recv_into(&mut msg, -1);
+        let _ = tx.send((result, Arc::strong_count(&receiver)));
+    });
+    // Not needed for the outcome (a close before the receive gives the same
+    // answer); it makes the receive likely to be blocked already.
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    inp.close();
+    let (result, _) = rx
+        .recv_timeout(WAIT)
+        .expect("the blocked recv(-1) returns after close()");
+    let err = result.expect_err("closed, not a message");
+    assert_kind(&err, ErrorKind::Closed);
+    assert!(err.message().contains("freed"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    out.push(b"after close", None).expect("push");
+    inp.wake();
+    for timeout in [0, 50, -1] {
+        let t = Instant::now();
+        assert_kind(&inp.recv(timeout).expect_err("closed"), ErrorKind::Closed);
+        assert!(t.elapsed() < Duration::from_millis(500));
+    }
+}
+
+/// `close` ends a monitor's `next` blocked in another thread with `Closed`.
+#[test]
+fn close_ends_a_blocked_monitor_next() {
+    let out = Outport::new("tcp://127.0.0.1:*", "nobody").expect("outport");
+    let monitor = Arc::new(out.monitor().expect("monitor"));
+    let (tx, rx) = mpsc::channel();
+    let waiter = Arc::clone(&monitor);
+    std::thread::spawn(move || {
+        let _ = tx.send(waiter.next(-1));
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    monitor.close();
+    let result = rx
+        .recv_timeout(WAIT)
+        .expect("next(-1) returns after close()");
+    assert_kind(&result.expect_err("closed"), ErrorKind::Closed);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_kind(&monitor.next(0).expect_err("closed"), ErrorKind::Closed);
+}
+
 /// A wake-up with no receive blocked interrupts the next receive once.
 #[test]
 fn wake_before_recv_interrupts_the_next_recv_once() {

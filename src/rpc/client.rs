@@ -8,6 +8,7 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
 use crate::socket;
+use crate::waker::{Wait, Waker};
 use serde_json::{json, Value};
 use std::sync::{Mutex, MutexGuard};
 
@@ -15,10 +16,13 @@ use std::sync::{Mutex, MutexGuard};
 ///
 /// Thread safety: `Client` is `Send + Sync`; calls from several threads are
 /// serialized (one request in flight, as REQ/REP requires).
+/// [`Client::close`] ends a call blocked in another thread.
 pub struct Client {
     addr: String,
     timeout_ms: i32,
     state: Mutex<State>,
+    /// Ends a wait for an answer when the client is closed.
+    waker: Waker,
 }
 
 struct State {
@@ -47,6 +51,7 @@ impl Client {
                 pipeline: None,
                 next_id: 1,
             }),
+            waker: Waker::new()?,
         };
         let mut state = client.lock();
         state.socket = Some(client.connect()?);
@@ -82,8 +87,9 @@ impl Client {
     /// then the answers are read in order, so the batch costs about one round
     /// trip instead of one per session. A REP server (zil's or the Python
     /// original's) answers a DEALER's requests one after the other, in order.
-    /// One result per session; after a timeout the remaining ones are
-    /// `Timeout` too and the socket is replaced (lazy pirate).
+    /// One result per session; after a timeout (or [`Client::close`]) the
+    /// remaining ones fail the same way and the socket is replaced (lazy
+    /// pirate).
     pub fn verify_pipelined(&self, session_ids: &[&str]) -> Vec<Result<bool>> {
         let mut state = self.lock();
         let dealer = match state.pipeline.take() {
@@ -106,7 +112,9 @@ impl Client {
         let mut results = Vec::with_capacity(session_ids.len());
         while results.len() < session_ids.len() {
             match self.read_pipelined(&dealer) {
-                Err(err) if err.kind() == ErrorKind::Timeout => {
+                // After a timeout or a close the answers still due are
+                // given up on, and the socket with them.
+                Err(err) if matches!(err.kind(), ErrorKind::Timeout | ErrorKind::Closed) => {
                     let left = session_ids.len() - results.len();
                     results.extend(std::iter::repeat_n(Err(err), left));
                     return results;
@@ -120,30 +128,8 @@ impl Client {
 
     /// One pipelined `verify` answer: `["", reply]` from the DEALER.
     fn read_pipelined(&self, dealer: &zmq::Socket) -> Result<bool> {
-        let deadline = Deadline::after_ms(self.timeout_ms).started();
-        let ready = loop {
-            match dealer.poll(zmq::POLLIN, deadline.remaining_ms()) {
-                // A signal (SIGCHLD, a profiler's timer) is no answer: wait on.
-                Err(zmq::Error::EINTR) => continue,
-                other => break other,
-            }
-        }
-        .map_err(|e| Error::zmq(format!("rpc 'verify': cannot poll '{}'", self.addr), e))?;
-        if ready == 0 {
-            log::warn!(
-                "zil: rpc 'verify' at '{}' timed out after {} ms; reconnecting",
-                self.addr,
-                self.timeout_ms
-            );
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "rpc 'verify': no answer from '{}' within {} ms",
-                    self.addr, self.timeout_ms
-                ),
-            ));
-        }
-        let frames = dealer.recv_multipart(0).map_err(|e| {
+        self.wait_answer(dealer, VERIFY)?;
+        let frames = dealer.recv_multipart(zmq::DONTWAIT).map_err(|e| {
             Error::zmq(
                 format!("rpc 'verify': cannot receive from '{}'", self.addr),
                 e,
@@ -191,6 +177,14 @@ impl Client {
         result
             .as_bool()
             .ok_or_else(|| unexpected(LOGOUT, &result, "true or false"))
+    }
+
+    /// Closes the client, from any thread: a call waiting for its answer
+    /// now returns `Closed` at once, and so does every later call. Final.
+    /// For a client shared between threads that is about to be dropped;
+    /// `zil_rpc_client_free` calls it.
+    pub fn close(&self) {
+        self.waker.close();
     }
 
     /// The server address.
@@ -248,31 +242,15 @@ impl Client {
         socket.send(text.as_bytes(), 0).map_err(|e| {
             Error::zmq(format!("rpc '{method}': cannot send to '{}'", self.addr), e)
         })?;
-        // A blocking receive bounded by ZMQ_RCVTIMEO (set when the socket
-        // was made) costs fewer syscalls than a poll followed by a receive.
-        let mut frames = match self.recv_reply(socket) {
-            Ok(frames) => frames,
-            Err(zmq::Error::EAGAIN) => {
-                log::warn!(
-                    "zil: rpc '{method}' at '{}' timed out after {} ms; reconnecting",
-                    self.addr,
-                    self.timeout_ms
-                );
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "rpc '{method}': no answer from '{}' within {} ms",
-                        self.addr, self.timeout_ms
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(Error::zmq(
-                    format!("rpc '{method}': cannot receive from '{}'", self.addr),
-                    e,
-                ))
-            }
-        };
+        // A poll next to the waker rather than a blocking receive: closing
+        // the client from another thread must end the wait.
+        self.wait_answer(socket, method)?;
+        let mut frames = socket.recv_multipart(zmq::DONTWAIT).map_err(|e| {
+            Error::zmq(
+                format!("rpc '{method}': cannot receive from '{}'", self.addr),
+                e,
+            )
+        })?;
         if frames.len() != 1 {
             return Err(Error::new(
                 ErrorKind::Protocol,
@@ -286,39 +264,43 @@ impl Client {
         Ok(frames.pop().unwrap_or_default())
     }
 
-    /// Receives a reply on a REQ socket whose `ZMQ_RCVTIMEO` is the client's
-    /// timeout; a signal interrupting the wait (EINTR) does not end it: the
-    /// receive goes on for the time that is left. `EAGAIN` means timeout.
-    fn recv_reply(&self, socket: &zmq::Socket) -> zmq::Result<Vec<Vec<u8>>> {
+    /// Waits for the answer to `method` on `socket`, at most the client's
+    /// timeout; a signal (EINTR) does not end the wait. `Timeout` naming the
+    /// address, or `Closed` when the client was closed meanwhile.
+    fn wait_answer(&self, socket: &zmq::Socket, method: &str) -> Result<()> {
         let deadline = Deadline::after_ms(self.timeout_ms).started();
-        let mut shortened = false;
-        let result = loop {
-            match socket.recv_multipart(0) {
-                Err(zmq::Error::EINTR) => {
-                    let left = deadline.remaining_ms();
-                    if left == 0 {
-                        break Err(zmq::Error::EAGAIN);
-                    }
-                    if left > 0 {
-                        let _ = socket.set_rcvtimeo(left as i32);
-                        shortened = true;
-                    }
-                }
-                other => break other,
+        let wait = self
+            .waker
+            .wait_readable(socket, &deadline)
+            .map_err(|e| Error::zmq(format!("rpc '{method}': cannot poll '{}'", self.addr), e))?;
+        match wait {
+            Wait::Readable => Ok(()),
+            Wait::Woken => Err(Error::new(
+                ErrorKind::Closed,
+                format!(
+                    "rpc '{method}' at '{}' ended: the client was closed (freed by another thread)",
+                    self.addr
+                ),
+            )),
+            Wait::TimedOut => {
+                log::warn!(
+                    "zil: rpc '{method}' at '{}' timed out after {} ms; reconnecting",
+                    self.addr,
+                    self.timeout_ms
+                );
+                Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "rpc '{method}': no answer from '{}' within {} ms",
+                        self.addr, self.timeout_ms
+                    ),
+                ))
             }
-        };
-        if shortened {
-            let _ = socket.set_rcvtimeo(self.timeout_ms);
         }
-        result
     }
 
     fn connect(&self) -> Result<zmq::Socket> {
-        let socket = self.connect_as(zmq::SocketType::REQ)?;
-        socket
-            .set_rcvtimeo(self.timeout_ms)
-            .map_err(|e| Error::zmq("cannot set the receive timeout", e))?;
-        Ok(socket)
+        self.connect_as(zmq::SocketType::REQ)
     }
 
     fn connect_as(&self, kind: zmq::SocketType) -> Result<zmq::Socket> {
