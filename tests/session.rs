@@ -16,7 +16,7 @@ mod python;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use python::{wait_until, TempDir};
+use python::{wait_until, BlockedCall, TempDir};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -506,20 +506,10 @@ fn close_ends_a_recv_blocked_in_verify() {
     let inpad = Arc::new(inpad);
     wait_subscribed(sender.port(), 1);
     let receiver = Arc::clone(&inpad);
-    let (tx, rx) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(receiver.recv(-1).map(|m| m.data().to_vec()));
-    });
+    let recv = BlockedCall::start(move || receiver.recv(-1));
     sender.push(b"never verified", None).expect("push");
     wait_stats(&inpad, "the verify call started", |s| s.verify_calls == 1);
-    let started = Instant::now();
-    inpad.close();
-    let result = rx
-        .recv_timeout(Duration::from_millis(WAIT_MS as u64))
-        .expect("the receive returns after close()");
-    let err = result.expect_err("closed, not a message");
-    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    recv.closed_by(|| inpad.close());
     assert_eq!(inpad.recv(0).expect_err("closed").kind(), ErrorKind::Closed);
 }
 
