@@ -613,8 +613,13 @@ fn close_ends_a_blocked_call_with_closed() {
     // Not needed for the outcome (closing first gives the same answer); it
     // makes the call likely to be waiting already.
     std::thread::sleep(Duration::from_millis(100));
+    let caller = Arc::clone(&client);
+    let waiting = BlockedCall::start(move || caller.call("queued", json!({})));
+    std::thread::sleep(Duration::from_millis(100));
     let err = call.closed_by(|| client.close());
     assert!(err.message().contains("freed"), "{err}");
+    // The call that waited for its turn ends too, sending nothing.
+    waiting.closed_by(|| {});
     let t = Instant::now();
     assert_eq!(
         client.verify(SID).expect_err("closed").kind(),

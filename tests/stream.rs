@@ -516,6 +516,25 @@ fn close_ends_a_blocked_recv_with_closed() {
     }
 }
 
+/// `close` ends both a receive blocked in the socket and a second one
+/// waiting for its turn (the port serves one receiver at a time).
+#[test]
+fn close_ends_a_waiting_second_recv_too() {
+    let (_out, inp) = pair(&inproc(), "asr", &PortOptions::default());
+    let inp = Arc::new(inp);
+    let calls: Vec<_> = (0..2)
+        .map(|_| {
+            let receiver = Arc::clone(&inp);
+            BlockedCall::start(move || receiver.recv(-1))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    inp.close();
+    for call in calls {
+        call.closed_by(|| {});
+    }
+}
+
 /// `close` ends a monitor's `next` blocked in another thread with `Closed`.
 #[test]
 fn close_ends_a_blocked_monitor_next() {

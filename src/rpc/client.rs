@@ -198,6 +198,11 @@ impl Client {
     }
 
     fn exchange(&self, state: &mut State, method: &str, params: Value, id: Value) -> Result<Value> {
+        // A call that waited for its turn while the client was closed sends
+        // nothing.
+        if self.waker.is_closed() {
+            return Err(self.closed(method));
+        }
         let text = request(method, params, id.clone()).to_string();
         let socket = match state.socket.take() {
             Some(socket) => socket,
@@ -275,13 +280,7 @@ impl Client {
             .map_err(|e| Error::zmq(format!("rpc '{method}': cannot poll '{}'", self.addr), e))?;
         match wait {
             Wait::Readable => Ok(()),
-            Wait::Woken => Err(Error::new(
-                ErrorKind::Closed,
-                format!(
-                    "rpc '{method}' at '{}' ended: the client was closed (freed by another thread)",
-                    self.addr
-                ),
-            )),
+            Wait::Woken => Err(self.closed(method)),
             Wait::TimedOut => {
                 log::warn!(
                     "zil: rpc '{method}' at '{}' timed out after {} ms; reconnecting",
@@ -297,6 +296,16 @@ impl Client {
                 ))
             }
         }
+    }
+
+    fn closed(&self, method: &str) -> Error {
+        Error::new(
+            ErrorKind::Closed,
+            format!(
+                "rpc '{method}' at '{}' ended: the client was closed (freed by another thread)",
+                self.addr
+            ),
+        )
     }
 
     fn connect(&self) -> Result<zmq::Socket> {
