@@ -129,7 +129,8 @@ impl Monitor {
                 "wait for a connection event ended: the monitor was closed (freed by another thread)",
             )
         };
-        // Another monitor of the same port may hold the pair in its own wait.
+        // A call on a closed monitor fails at once, without waiting for the
+        // pair, which another monitor of the same port may hold in its wait.
         if self.waker.is_closed() {
             return Err(closed());
         }
