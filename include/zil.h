@@ -200,7 +200,8 @@ typedef enum zil_log_level {
  * A session-aware input port: unwraps each envelope, verifies its session
  * with an RPC server (`verify`) and hands out only verified data. One
  * thread receives at a time; the other functions may be called from any
- * thread.
+ * thread. It may be freed while another thread is blocked receiving on it
+ * (see `zil_inpad_free`).
  */
 typedef struct zil_inpad_t zil_inpad_t;
 
@@ -208,7 +209,8 @@ typedef struct zil_inpad_t zil_inpad_t;
  * An input port (subscriber). One thread receives at a time (a second
  * receiving thread waits for the first); `zil_inport_wake`,
  * `zil_inport_stats` and `zil_inport_endpoint` may be called from any
- * thread. Free it only after every other thread is done with it.
+ * thread. It may be freed while another thread is blocked receiving on it
+ * (see `zil_inport_free`).
  */
 typedef struct zil_inport_t zil_inport_t;
 
@@ -216,7 +218,9 @@ typedef struct zil_inport_t zil_inport_t;
  * A source of connection events of one port. One thread waits on it at a
  * time. It may be freed before or after its port, in any order; after the
  * port is freed it reports `ZIL_PEER_STOPPED`. Events nobody reads are kept
- * (memory per connection event) and never hold up the port.
+ * (memory per connection event) and never hold up the port. It may be
+ * freed while another thread waits in `zil_monitor_next` on it (see
+ * `zil_monitor_free`).
  */
 typedef struct zil_monitor_t zil_monitor_t;
 
@@ -254,7 +258,8 @@ typedef struct zil_outport_t zil_outport_t;
 
 /**
  * A JSON-RPC client of one server. Thread-safe: calls from several threads
- * are serialized (one request in flight).
+ * are serialized (one request in flight). It may be freed while other
+ * threads are in calls on it (see `zil_rpc_client_free`).
  */
 typedef struct zil_rpc_client_t zil_rpc_client_t;
 
@@ -496,7 +501,8 @@ struct zil_inpad_t *zil_inpad_new_with_options(const char *addr,
  * decoded payload, `zil_msg_session_id` its session. Messages that are
  * malformed, session-less, unverified, or whose verification failed (RPC
  * server down: the inpad fails closed) are dropped and counted in
- * `zil_inpad_stats`. `ZIL_TIMEOUT`, `ZIL_INTERRUPTED` as for input ports.
+ * `zil_inpad_stats`. `ZIL_TIMEOUT`, `ZIL_INTERRUPTED` and `ZIL_CLOSED`
+ * (freed by another thread during the call) as for input ports.
  */
 enum zil_result zil_inpad_recv(const struct zil_inpad_t *inpad,
                                struct zil_msg_t **msg,
@@ -553,7 +559,14 @@ const char *zil_inpad_endpoint(const struct zil_inpad_t *inpad);
 enum zil_result zil_inpad_stats(const struct zil_inpad_t *inpad, struct zil_inpad_stats_t *stats);
 
 /**
- * Frees the inpad. NULL is a no-op. No other thread may be using it.
+ * Frees the inpad. NULL is a no-op. Messages already received stay valid.
+ *
+ * The rule of `zil_inport_free` holds for a `zil_inpad_recv` or
+ * `zil_inpad_recv_into` blocked in another thread: it returns `ZIL_CLOSED`
+ * promptly, also from a `verify` call in progress (which is ended), and
+ * the sockets close once it has returned. A call that starts after this
+ * function began is a use after free; other calls on the inpad must have
+ * returned before the free.
  */
 void zil_inpad_free(struct zil_inpad_t *inpad);
 
@@ -580,7 +593,8 @@ struct zil_inport_t *zil_inport_new_with_options(const char *addr,
  * result `*msg` is left untouched.
  *
  * Results: `ZIL_TIMEOUT` when nothing came in time, `ZIL_INTERRUPTED` after
- * `zil_inport_wake`. Malformed messages (frame count other than 3,
+ * `zil_inport_wake`, `ZIL_CLOSED` when another thread freed the port
+ * during the call. Malformed messages (frame count other than 3,
  * non-UTF-8 topic or event) are skipped and counted in `messages_rejected`.
  */
 enum zil_result zil_inport_recv(const struct zil_inport_t *port,
@@ -630,9 +644,17 @@ const char *zil_inport_endpoint(const struct zil_inport_t *port);
 enum zil_result zil_inport_stats(const struct zil_inport_t *port, struct zil_stats_t *stats);
 
 /**
- * Frees the port. NULL is a no-op. No other thread may be using it (wake a
- * blocked receiver and let it return first). Messages already received stay
- * valid.
+ * Frees the port. NULL is a no-op. Messages already received stay valid.
+ *
+ * Freeing while another thread is blocked in `zil_inport_recv` or
+ * `zil_inport_recv_into` on it is defined: that call returns `ZIL_CLOSED`
+ * promptly (`zil_last_error()` says the port was freed), and the socket
+ * closes once that call has returned. A call that starts after this
+ * function began is a use after free (the caller's error), as for any
+ * freed handle.
+ * Other calls (`zil_inport_wake`, `_stats`, `_fd`, `_endpoint`) must have
+ * returned before the free; the descriptor of `zil_inport_fd` is closed by
+ * it or, with a receive still blocked, just after that receive.
  */
 void zil_inport_free(struct zil_inport_t *port);
 
@@ -675,7 +697,8 @@ struct zil_monitor_t *zil_inpad_monitor(const struct zil_inpad_t *inpad);
 
 /**
  * Waits at most `timeout_ms` (-1 forever, 0 polls) for the next event and
- * writes it to `*event`. `ZIL_TIMEOUT` when none came.
+ * writes it to `*event`. `ZIL_TIMEOUT` when none came, `ZIL_CLOSED` when
+ * another thread freed the monitor during the call.
  */
 enum zil_result zil_monitor_next(const struct zil_monitor_t *monitor,
                                  struct zil_peer_event_t *event,
@@ -683,6 +706,15 @@ enum zil_result zil_monitor_next(const struct zil_monitor_t *monitor,
 
 /**
  * Frees a monitor, before or after its port. NULL is a no-op.
+ *
+ * Freeing while another thread is blocked in `zil_monitor_next` on it is
+ * defined: that call returns `ZIL_CLOSED` promptly (`zil_last_error()`
+ * says it was freed), and the monitor's socket closes once that call has
+ * returned. A call that starts after this function began is a use after
+ * free (the caller's error). Caveat: monitors of the same port share one
+ * event queue, and a thread waiting in `zil_monitor_next` on one of them
+ * makes a second monitor's `zil_monitor_next` wait its turn; that waiting
+ * call ends only when the first one returns.
  */
 void zil_monitor_free(struct zil_monitor_t *monitor);
 
@@ -1049,7 +1081,8 @@ struct zil_rpc_client_t *zil_rpc_client_new_with_options(const char *addr,
  * Results: `ZIL_TIMEOUT` (no answer in time; the error names the address),
  * `ZIL_REMOTE_ERROR` (the server answered an error; its message is in
  * `zil_last_error()`), `ZIL_PROTOCOL_ERROR` (the answer is no JSON-RPC
- * reply), `ZIL_INVALID_ARGUMENT` (params_json is not JSON).
+ * reply), `ZIL_INVALID_ARGUMENT` (params_json is not JSON), `ZIL_CLOSED`
+ * (another thread freed the client during the call).
  */
 enum zil_result zil_rpc_client_call(const struct zil_rpc_client_t *client,
                                     const char *method,
@@ -1082,8 +1115,15 @@ enum zil_result zil_rpc_client_logout(const struct zil_rpc_client_t *client,
                                       bool *logged_out);
 
 /**
- * Frees the client (its connection closes at once). NULL is a no-op. No
- * other thread may be in a call on it.
+ * Frees the client. NULL is a no-op. Its connection closes at once, or,
+ * while calls are in progress, when the last of them has returned.
+ *
+ * Freeing while other threads are in `zil_rpc_client_call`, `_verify`,
+ * `_get_token` or `_logout` on it is defined: a call waiting for its
+ * answer returns `ZIL_CLOSED` promptly (`zil_last_error()` says it was
+ * freed), and so does a call still waiting for its turn. A call that
+ * starts after this function began is a use after free (the caller's
+ * error).
  */
 void zil_rpc_client_free(struct zil_rpc_client_t *client);
 
@@ -1157,6 +1197,12 @@ enum zil_result zil_rpc_server_stats(const struct zil_rpc_server_t *server,
  * a handler still running (a slow one, or the one calling this function),
  * whose release runs when its call returns. NULL is a no-op. May be called
  * from inside one of its own handlers.
+ *
+ * Freeing while another thread is in `zil_rpc_server_run` on it is
+ * defined: as with `zil_rpc_server_stop`, that run returns `ZIL_OK` once
+ * its loop ends (at once when idle, after the running handler otherwise),
+ * and the socket closes when it has returned. A call that starts after
+ * this function began is a use after free (the caller's error).
  */
 void zil_rpc_server_free(struct zil_rpc_server_t *server);
 

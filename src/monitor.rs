@@ -10,6 +10,7 @@
 
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
+use crate::waker::{Wait, Waker};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -45,9 +46,12 @@ pub struct PeerEvent {
 /// port share its events (each event goes to one of them).
 ///
 /// Thread safety: `Send + Sync`; one thread waits for events at a time. It
-/// may outlive its port (it then reports `Stopped`).
+/// may outlive its port (it then reports `Stopped`). [`Monitor::close`]
+/// ends a `next` blocked in another thread.
 pub struct Monitor {
     pair: Arc<Mutex<zmq::Socket>>,
+    /// This monitor's own: closing it ends only its own waits.
+    waker: Waker,
 }
 
 /// The monitoring state a port keeps: the receiving end of its events.
@@ -62,6 +66,7 @@ impl MonitorSlot {
         if let Some(pair) = &self.0 {
             return Ok(Monitor {
                 pair: Arc::clone(pair),
+                waker: Waker::new()?,
             });
         }
         let addr = format!(
@@ -85,8 +90,9 @@ impl MonitorSlot {
             .and_then(|_| pair.connect(&addr))
             .map_err(|e| Error::zmq(format!("cannot connect the monitor '{addr}'"), e))?;
         let pair = Arc::new(Mutex::new(pair));
+        let waker = Waker::new()?;
         self.0 = Some(Arc::clone(&pair));
-        Ok(Monitor { pair })
+        Ok(Monitor { pair, waker })
     }
 
     /// Stops monitoring `socket` (still open): libzmq sends its last event,
@@ -107,25 +113,45 @@ impl Monitor {
         self.pair.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Closes the monitor, from any thread: a `next` blocked now returns
+    /// `Closed` at once, and so does every later one. Final. For a monitor
+    /// shared between threads; `zil_monitor_free` calls it.
+    pub fn close(&self) {
+        self.waker.close();
+    }
+
     /// The next event, waiting at most `timeout_ms` (`-1` forever).
+    /// `Closed` after [`Monitor::close`].
     pub fn next(&self, timeout_ms: i32) -> Result<PeerEvent> {
+        let closed = || {
+            Error::new(
+                ErrorKind::Closed,
+                "wait for a connection event ended: the monitor was closed (freed by another thread)",
+            )
+        };
+        // A call on a closed monitor fails at once, without waiting for the
+        // pair, which another monitor of the same port may hold in its wait.
+        if self.waker.is_closed() {
+            return Err(closed());
+        }
         let pair = self.lock();
         let deadline = Deadline::after_ms(timeout_ms);
-        let ready = loop {
-            match pair.poll(zmq::POLLIN, deadline.remaining_ms()) {
-                Err(zmq::Error::EINTR) => continue,
-                other => break other,
+        let wait = self
+            .waker
+            .wait_ready(&pair, zmq::POLLIN, &deadline)
+            .map_err(|e| Error::zmq("cannot poll the monitor", e))?;
+        match wait {
+            Wait::Ready => {}
+            Wait::Woken => return Err(closed()),
+            Wait::TimedOut => {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    "no connection event before the timeout",
+                ))
             }
         }
-        .map_err(|e| Error::zmq("cannot poll the monitor", e))?;
-        if ready == 0 {
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                "no connection event before the timeout",
-            ));
-        }
         let frames = pair
-            .recv_multipart(0)
+            .recv_multipart(zmq::DONTWAIT)
             .map_err(|e| Error::zmq("cannot read the monitor", e))?;
         let (Some(head), Some(endpoint)) = (frames.first(), frames.get(1)) else {
             return Err(Error::new(ErrorKind::Protocol, "malformed monitor event"));

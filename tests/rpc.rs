@@ -10,7 +10,7 @@
 #[path = "common/python.rs"]
 mod python;
 
-use python::{free_tcp_port, wait_until, TempDir};
+use python::{free_tcp_port, wait_until, BlockedCall, TempDir};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::mpsc;
@@ -601,6 +601,33 @@ fn the_client_reports_broken_replies_as_protocol_errors() {
 /// A client of a dead `addr` times out within timeout + 20 %, twice (the REQ
 /// socket was replaced, not left waiting for a reply); then a server binds
 /// `addr` and the same client's next call succeeds, with no ghost request.
+/// `close` (what `zil_rpc_client_free` does first) ends a call waiting
+/// forever for an answer (a server bound but never run) with `Closed`, and
+/// every later call at once.
+#[test]
+fn close_ends_a_blocked_call_with_closed() {
+    let mute = Server::new("tcp://127.0.0.1:*").expect("bind a server that never runs");
+    let client = Arc::new(Client::new(mute.endpoint(), -1).expect("client"));
+    let caller = Arc::clone(&client);
+    let call = BlockedCall::start(move || caller.call("slow", json!({})));
+    // Not needed for the outcome (closing first gives the same answer); it
+    // makes the call likely to be waiting already.
+    std::thread::sleep(Duration::from_millis(100));
+    let caller = Arc::clone(&client);
+    let waiting = BlockedCall::start(move || caller.call("queued", json!({})));
+    std::thread::sleep(Duration::from_millis(100));
+    let err = call.closed_by(|| client.close());
+    assert!(err.message().contains("freed"), "{err}");
+    // The call that waited for its turn ends too, sending nothing.
+    waiting.closed_by(|| {});
+    let t = Instant::now();
+    assert_eq!(
+        client.verify(SID).expect_err("closed").kind(),
+        ErrorKind::Closed
+    );
+    assert!(t.elapsed() < Duration::from_millis(500));
+}
+
 fn dead_then_alive(addr: &str) {
     const TIMEOUT_MS: i32 = 400;
     let client = Client::new(addr, TIMEOUT_MS).unwrap();

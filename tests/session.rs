@@ -16,7 +16,7 @@ mod python;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use python::{wait_until, TempDir};
+use python::{wait_until, BlockedCall, TempDir};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -494,6 +494,24 @@ fn failures_are_not_cached_and_wake_interrupts_recv() {
 }
 
 // --- the authorization service goes down and comes back -------------------------------
+
+/// `close` (what `zil_inpad_free` does first) ends a receive blocked in a
+/// `verify` call that would never be answered (a server bound but never
+/// run, no RPC timeout): it returns `Closed`, and so does every later one.
+#[test]
+fn close_ends_a_recv_blocked_in_verify() {
+    let mute = Server::new(ANY_TCP).expect("bind a server that never runs");
+    let sender = first_sender("mute", SID);
+    let (inpad, _sink) = linked_inpad(sender.port().endpoint(), "mute", mute.endpoint(), &opts(-1));
+    let inpad = Arc::new(inpad);
+    wait_subscribed(sender.port(), 1);
+    let receiver = Arc::clone(&inpad);
+    let recv = BlockedCall::start(move || receiver.recv(-1));
+    sender.push(b"never verified", None).expect("push");
+    wait_stats(&inpad, "the verify call started", |s| s.verify_calls == 1);
+    recv.closed_by(|| inpad.close());
+    assert_eq!(inpad.recv(0).expect_err("closed").kind(), ErrorKind::Closed);
+}
 
 #[test]
 fn inpad_fails_closed_while_the_rpc_server_is_down_and_resumes_after() {

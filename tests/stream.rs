@@ -6,6 +6,10 @@
 //! Every wait is bounded and every test has its own ephemeral port, ipc path
 //! or inproc name, so the tests run in parallel.
 
+#[path = "common/python.rs"]
+mod python;
+
+use python::BlockedCall;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -485,6 +489,62 @@ fn wake_interrupts_a_blocked_recv_in_another_thread() {
 
     out.push(b"after wake", None).expect("push");
     assert_eq!(recv(&inp).data(), b"after wake");
+}
+
+/// `close` (what `zil_inport_free` does first) ends a receive blocked
+/// forever in another thread with `Closed`, and every later receive at once,
+/// wake-ups and queued messages notwithstanding. The last `Arc` is dropped
+/// by the receiving thread.
+#[test]
+fn close_ends_a_blocked_recv_with_closed() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    let inp = Arc::new(inp);
+    let receiver = Arc::clone(&inp);
+    let recv = BlockedCall::start(move || receiver.recv_into(&mut Message::new(), -1));
+    // Not needed for the outcome (a close before the receive gives the same
+    // answer); it makes the receive likely to be blocked already.
+    std::thread::sleep(Duration::from_millis(100));
+    let err = recv.closed_by(|| inp.close());
+    assert!(err.message().contains("freed"), "{err}");
+
+    out.push(b"after close", None).expect("push");
+    inp.wake();
+    for timeout in [0, 50, -1] {
+        let t = Instant::now();
+        assert_kind(&inp.recv(timeout).expect_err("closed"), ErrorKind::Closed);
+        assert!(t.elapsed() < Duration::from_millis(500));
+    }
+}
+
+/// `close` ends both a receive blocked in the socket and a second one
+/// waiting for its turn (the port serves one receiver at a time).
+#[test]
+fn close_ends_a_waiting_second_recv_too() {
+    let (_out, inp) = pair(&inproc(), "asr", &PortOptions::default());
+    let inp = Arc::new(inp);
+    let calls: Vec<_> = (0..2)
+        .map(|_| {
+            let receiver = Arc::clone(&inp);
+            BlockedCall::start(move || receiver.recv(-1))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    inp.close();
+    for call in calls {
+        call.closed_by(|| {});
+    }
+}
+
+/// `close` ends a monitor's `next` blocked in another thread with `Closed`.
+#[test]
+fn close_ends_a_blocked_monitor_next() {
+    let out = Outport::new("tcp://127.0.0.1:*", "nobody").expect("outport");
+    let monitor = Arc::new(out.monitor().expect("monitor"));
+    let waiter = Arc::clone(&monitor);
+    let next = BlockedCall::start(move || waiter.next(-1));
+    std::thread::sleep(Duration::from_millis(100));
+    next.closed_by(|| monitor.close());
+    assert_kind(&monitor.next(0).expect_err("closed"), ErrorKind::Closed);
 }
 
 /// A wake-up with no receive blocked interrupts the next receive once.

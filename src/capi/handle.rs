@@ -1,20 +1,106 @@
 //! Opaque handles: each C handle type is a zero-sized struct that stands for
-//! one boxed Rust object. These helpers are the only place pointers become
-//! references, so no exported function open-codes `&*ptr`.
+//! one Rust object on the heap. These helpers are the only place pointers
+//! become references, so no exported function open-codes `&*ptr`.
+//!
+//! Two kinds of ownership:
+//! - [`Boxed`]: the handle is the only owner; `*_free` drops the object.
+//! - [`Shared`]: for handles with blocking calls (receives, RPC calls, event
+//!   waits). The handle is one reference of an `Arc`; a blocking call takes
+//!   a reference of its own for its duration ([`hold`]: one atomic
+//!   increment). `*_free` first [`Close`]s the object, which makes every
+//!   call blocked in it return `Closed` promptly, then drops the handle's
+//!   reference; the object (its socket) goes with the last one. So freeing
+//!   a handle while another thread is blocked in it is defined; a call that
+//!   *starts* after the free is still a use after free.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::monitor::Monitor;
+use crate::rpc::Client;
+use crate::session::Inpad;
+use crate::stream::Inport;
+use std::sync::Arc;
 
-/// Ties a C handle type to the Rust object behind it.
+/// Ties a C handle type to the Rust object behind it and to how the handle
+/// owns it.
 pub(crate) trait Handle {
     type Target;
+    type Owner: Owner<Self::Target>;
+}
+
+/// How a handle owns its object: makes the handle and frees it.
+pub(crate) trait Owner<T> {
+    fn into_raw(value: T) -> *mut T;
+    /// # Safety
+    /// `ptr` is a live pointer made by `into_raw` of this owner.
+    unsafe fn free(ptr: *mut T);
+}
+
+/// The handle is a `Box`: the only owner.
+pub(crate) enum Boxed {}
+
+impl<T> Owner<T> for Boxed {
+    fn into_raw(value: T) -> *mut T {
+        Box::into_raw(Box::new(value))
+    }
+
+    unsafe fn free(ptr: *mut T) {
+        drop(Box::from_raw(ptr));
+    }
+}
+
+/// The handle is one reference of an `Arc`, and blocking calls hold their
+/// own; freeing closes the object first.
+pub(crate) enum Shared {}
+
+impl<T: Close> Owner<T> for Shared {
+    fn into_raw(value: T) -> *mut T {
+        Arc::into_raw(Arc::new(value)).cast_mut()
+    }
+
+    unsafe fn free(ptr: *mut T) {
+        let object = Arc::from_raw(ptr.cast_const());
+        object.close();
+        drop(object);
+    }
+}
+
+/// What freeing a [`Shared`] handle does before letting go of it: end the
+/// calls blocked in it (they return `Closed`), and make later ones fail.
+pub(crate) trait Close {
+    fn close(&self);
+}
+
+/// `Close` for the safe types, each by its own `close` method.
+macro_rules! close_by_method {
+    ($($rust:ty),*) => {
+        $(impl Close for $rust {
+            fn close(&self) {
+                <$rust>::close(self)
+            }
+        })*
+    };
+}
+close_by_method!(Inport, Inpad, Monitor, Client);
+
+impl<T: Close> Close for WithEndpoint<T> {
+    fn close(&self) {
+        self.inner.close()
+    }
 }
 
 /// Ties a C handle type (declared by hand, so that cbindgen sees it) to the
-/// Rust object it stands for.
+/// Rust object it stands for: boxed, or `shared` (see the module doc).
 macro_rules! impl_handle {
+    ($c:ident => shared $rust:ty) => {
+        impl_handle!(@ $c => $rust, $crate::capi::handle::Shared);
+    };
     ($c:ident => $rust:ty) => {
+        impl_handle!(@ $c => $rust, $crate::capi::handle::Boxed);
+    };
+    (@ $c:ident => $rust:ty, $owner:ty) => {
         impl $crate::capi::handle::Handle for $c {
             type Target = $rust;
+            type Owner = $owner;
         }
     };
 }
@@ -22,7 +108,7 @@ macro_rules! impl_handle {
 /// Moves `value` to the heap and returns its handle (to be freed by
 /// [`free`]).
 pub(crate) fn into_raw<H: Handle>(value: H::Target) -> *mut H {
-    Box::into_raw(Box::new(value)).cast()
+    H::Owner::into_raw(value).cast()
 }
 
 fn null(name: &str) -> Error {
@@ -33,7 +119,8 @@ fn null(name: &str) -> Error {
 }
 
 /// Borrows the object behind a handle; a NULL pointer is an error naming the
-/// argument.
+/// argument. For calls that do not block (a [`Shared`] handle's blocking
+/// calls use [`hold`]).
 ///
 /// # Safety
 /// `ptr` is NULL or a live handle of type `H` made by [`into_raw`].
@@ -41,24 +128,50 @@ pub(crate) unsafe fn borrow<'a, H: Handle>(ptr: *const H, name: &str) -> Result<
     ptr.cast::<H::Target>().as_ref().ok_or_else(|| null(name))
 }
 
-/// Mutably borrows the object behind a handle.
+/// Takes a reference of its own to the object behind a [`Shared`] handle,
+/// for a call that may block: the object then outlives a `*_free` that
+/// another thread calls meanwhile (which closes it, so the call returns
+/// `Closed`). One atomic increment, and a decrement when dropped.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle of type `H` made by [`into_raw`]: it was
+/// not freed before this call started.
+pub(crate) unsafe fn hold<H: Handle<Owner = Shared>>(
+    ptr: *const H,
+    name: &str,
+) -> Result<Arc<H::Target>>
+where
+    H::Target: Close,
+{
+    let ptr = ptr.cast::<H::Target>();
+    if ptr.is_null() {
+        return Err(null(name));
+    }
+    Arc::increment_strong_count(ptr);
+    Ok(Arc::from_raw(ptr))
+}
+
+/// Mutably borrows the object behind a (boxed) handle.
 ///
 /// # Safety
 /// As [`borrow`], and no other reference to the object is alive.
-pub(crate) unsafe fn borrow_mut<'a, H: Handle>(
+pub(crate) unsafe fn borrow_mut<'a, H: Handle<Owner = Boxed>>(
     ptr: *mut H,
     name: &str,
 ) -> Result<&'a mut H::Target> {
     ptr.cast::<H::Target>().as_mut().ok_or_else(|| null(name))
 }
 
-/// Drops the object behind a handle; NULL is a no-op.
+/// Frees a handle; NULL is a no-op. A boxed object is dropped; a shared one
+/// is closed first (calls blocked in it return `Closed`) and dropped with
+/// its last reference.
 ///
 /// # Safety
-/// `ptr` is NULL or a live handle made by [`into_raw`], not used afterwards.
+/// `ptr` is NULL or a live handle made by [`into_raw`], not used afterwards
+/// (except by calls that were already running, for a shared handle).
 pub(crate) unsafe fn free<H: Handle>(ptr: *mut H) {
     if !ptr.is_null() {
-        drop(Box::from_raw(ptr.cast::<H::Target>()));
+        H::Owner::free(ptr.cast::<H::Target>());
     }
 }
 

@@ -1,7 +1,7 @@
 //! `zil_inpad_t`: receiving data of verified sessions only.
 
 use super::convert::{out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
+use super::handle::{borrow, borrow_mut, free, hold, into_raw, WithEndpoint};
 use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::outpad::zil_outpad_t;
@@ -12,11 +12,12 @@ use std::ffi::c_char;
 /// A session-aware input port: unwraps each envelope, verifies its session
 /// with an RPC server (`verify`) and hands out only verified data. One
 /// thread receives at a time; the other functions may be called from any
-/// thread.
+/// thread. It may be freed while another thread is blocked receiving on it
+/// (see `zil_inpad_free`).
 pub struct zil_inpad_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_inpad_t => WithEndpoint<Inpad>);
+impl_handle!(zil_inpad_t => shared WithEndpoint<Inpad>);
 
 /// Creates an inpad that connects to `addr`, receives `topic`, and verifies
 /// sessions with the RPC server at `rpc_addr` (each call bounded by 1000 ms;
@@ -61,7 +62,8 @@ pub unsafe extern "C" fn zil_inpad_new_with_options(
 /// decoded payload, `zil_msg_session_id` its session. Messages that are
 /// malformed, session-less, unverified, or whose verification failed (RPC
 /// server down: the inpad fails closed) are dropped and counted in
-/// `zil_inpad_stats`. `ZIL_TIMEOUT`, `ZIL_INTERRUPTED` as for input ports.
+/// `zil_inpad_stats`. `ZIL_TIMEOUT`, `ZIL_INTERRUPTED` and `ZIL_CLOSED`
+/// (freed by another thread during the call) as for input ports.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_recv(
     inpad: *const zil_inpad_t,
@@ -69,7 +71,7 @@ pub unsafe extern "C" fn zil_inpad_recv(
     timeout_ms: i32,
 ) -> zil_result {
     ffi! {
-        let inpad = borrow(inpad, "inpad")?;
+        let inpad = hold(inpad, "inpad")?;
         let out = out_arg(msg, "msg")?;
         let timeout_ms = timeout_arg(timeout_ms)?;
         let received = inpad.recv(timeout_ms)?;
@@ -87,7 +89,7 @@ pub unsafe extern "C" fn zil_inpad_recv_into(
     timeout_ms: i32,
 ) -> zil_result {
     ffi! {
-        let inpad = borrow(inpad, "inpad")?;
+        let inpad = hold(inpad, "inpad")?;
         let msg = borrow_mut(msg, "msg")?;
         inpad.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
@@ -173,7 +175,14 @@ pub unsafe extern "C" fn zil_inpad_stats(
     }
 }
 
-/// Frees the inpad. NULL is a no-op. No other thread may be using it.
+/// Frees the inpad. NULL is a no-op. Messages already received stay valid.
+///
+/// The rule of `zil_inport_free` holds for a `zil_inpad_recv` or
+/// `zil_inpad_recv_into` blocked in another thread: it returns `ZIL_CLOSED`
+/// promptly, also from a `verify` call in progress (which is ended), and
+/// the sockets close once it has returned. A call that starts after this
+/// function began is a use after free; other calls on the inpad must have
+/// returned before the free.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_free(inpad: *mut zil_inpad_t) {
     ffi! {

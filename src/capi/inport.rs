@@ -1,7 +1,7 @@
 //! `zil_inport_t`: receiving `(data, event)` messages.
 
 use super::convert::{out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
+use super::handle::{borrow, borrow_mut, free, hold, into_raw, WithEndpoint};
 use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
@@ -12,11 +12,12 @@ use std::ffi::c_char;
 /// An input port (subscriber). One thread receives at a time (a second
 /// receiving thread waits for the first); `zil_inport_wake`,
 /// `zil_inport_stats` and `zil_inport_endpoint` may be called from any
-/// thread. Free it only after every other thread is done with it.
+/// thread. It may be freed while another thread is blocked receiving on it
+/// (see `zil_inport_free`).
 pub struct zil_inport_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_inport_t => WithEndpoint<Inport>);
+impl_handle!(zil_inport_t => shared WithEndpoint<Inport>);
 
 /// Creates an input port that connects to `addr` (e.g.
 /// `"tcp://localhost:5555"`) and receives messages whose topic is exactly
@@ -54,7 +55,8 @@ pub unsafe extern "C" fn zil_inport_new_with_options(
 /// result `*msg` is left untouched.
 ///
 /// Results: `ZIL_TIMEOUT` when nothing came in time, `ZIL_INTERRUPTED` after
-/// `zil_inport_wake`. Malformed messages (frame count other than 3,
+/// `zil_inport_wake`, `ZIL_CLOSED` when another thread freed the port
+/// during the call. Malformed messages (frame count other than 3,
 /// non-UTF-8 topic or event) are skipped and counted in `messages_rejected`.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inport_recv(
@@ -63,7 +65,7 @@ pub unsafe extern "C" fn zil_inport_recv(
     timeout_ms: i32,
 ) -> zil_result {
     ffi! {
-        let port = borrow(port, "port")?;
+        let port = hold(port, "port")?;
         let out = out_arg(msg, "msg")?;
         let timeout_ms = timeout_arg(timeout_ms)?;
         let received = port.recv(timeout_ms)?;
@@ -85,7 +87,7 @@ pub unsafe extern "C" fn zil_inport_recv_into(
     timeout_ms: i32,
 ) -> zil_result {
     ffi! {
-        let port = borrow(port, "port")?;
+        let port = hold(port, "port")?;
         let msg = borrow_mut(msg, "msg")?;
         port.recv_into(msg.reuse(), timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
@@ -141,9 +143,17 @@ pub unsafe extern "C" fn zil_inport_stats(
     }
 }
 
-/// Frees the port. NULL is a no-op. No other thread may be using it (wake a
-/// blocked receiver and let it return first). Messages already received stay
-/// valid.
+/// Frees the port. NULL is a no-op. Messages already received stay valid.
+///
+/// Freeing while another thread is blocked in `zil_inport_recv` or
+/// `zil_inport_recv_into` on it is defined: that call returns `ZIL_CLOSED`
+/// promptly (`zil_last_error()` says the port was freed), and the socket
+/// closes once that call has returned. A call that starts after this
+/// function began is a use after free (the caller's error), as for any
+/// freed handle.
+/// Other calls (`zil_inport_wake`, `_stats`, `_fd`, `_endpoint`) must have
+/// returned before the free; the descriptor of `zil_inport_fd` is closed by
+/// it or, with a receive still blocked, just after that receive.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inport_free(port: *mut zil_inport_t) {
     ffi! {

@@ -1,7 +1,7 @@
 //! `zil_monitor_t`: connection events of a port.
 
 use super::convert::{out_arg, timeout_arg};
-use super::handle::{borrow, free, into_raw};
+use super::handle::{borrow, free, hold, into_raw};
 use super::inpad::zil_inpad_t;
 use super::inport::zil_inport_t;
 use super::outpad::zil_outpad_t;
@@ -43,11 +43,13 @@ pub struct zil_peer_event_t {
 /// A source of connection events of one port. One thread waits on it at a
 /// time. It may be freed before or after its port, in any order; after the
 /// port is freed it reports `ZIL_PEER_STOPPED`. Events nobody reads are kept
-/// (memory per connection event) and never hold up the port.
+/// (memory per connection event) and never hold up the port. It may be
+/// freed while another thread waits in `zil_monitor_next` on it (see
+/// `zil_monitor_free`).
 pub struct zil_monitor_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_monitor_t => Monitor);
+impl_handle!(zil_monitor_t => shared Monitor);
 
 /// Starts reporting `port`'s connection events (subscribers arriving and
 /// leaving). Returns NULL on failure. Free with `zil_monitor_free`.
@@ -76,7 +78,8 @@ pub unsafe extern "C" fn zil_inpad_monitor(inpad: *const zil_inpad_t) -> *mut zi
 }
 
 /// Waits at most `timeout_ms` (-1 forever, 0 polls) for the next event and
-/// writes it to `*event`. `ZIL_TIMEOUT` when none came.
+/// writes it to `*event`. `ZIL_TIMEOUT` when none came, `ZIL_CLOSED` when
+/// another thread freed the monitor during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zil_monitor_next(
     monitor: *const zil_monitor_t,
@@ -84,7 +87,7 @@ pub unsafe extern "C" fn zil_monitor_next(
     timeout_ms: i32,
 ) -> zil_result {
     ffi! {
-        let monitor = borrow(monitor, "monitor")?;
+        let monitor = hold(monitor, "monitor")?;
         let out = out_arg(event, "event")?;
         let next = monitor.next(timeout_arg(timeout_ms)?)?;
         let mut endpoint = [0 as c_char; 256];
@@ -108,6 +111,15 @@ pub unsafe extern "C" fn zil_monitor_next(
 }
 
 /// Frees a monitor, before or after its port. NULL is a no-op.
+///
+/// Freeing while another thread is blocked in `zil_monitor_next` on it is
+/// defined: that call returns `ZIL_CLOSED` promptly (`zil_last_error()`
+/// says it was freed), and the monitor's socket closes once that call has
+/// returned. A call that starts after this function began is a use after
+/// free (the caller's error). Caveat: monitors of the same port share one
+/// event queue, and a thread waiting in `zil_monitor_next` on one of them
+/// makes a second monitor's `zil_monitor_next` wait its turn; that waiting
+/// call ends only when the first one returns.
 #[no_mangle]
 pub unsafe extern "C" fn zil_monitor_free(monitor: *mut zil_monitor_t) {
     ffi! {

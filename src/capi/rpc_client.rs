@@ -1,7 +1,7 @@
 //! `zil_rpc_client_t`: calling JSON-RPC methods with a timeout.
 
 use super::convert::{opt_str_arg, out_arg, str_arg};
-use super::handle::{borrow, free, into_raw};
+use super::handle::{free, hold, into_raw};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use super::string::into_c_string;
@@ -11,11 +11,12 @@ use serde_json::Value;
 use std::ffi::c_char;
 
 /// A JSON-RPC client of one server. Thread-safe: calls from several threads
-/// are serialized (one request in flight).
+/// are serialized (one request in flight). It may be freed while other
+/// threads are in calls on it (see `zil_rpc_client_free`).
 pub struct zil_rpc_client_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_rpc_client_t => Client);
+impl_handle!(zil_rpc_client_t => shared Client);
 
 /// Creates a client of the server at `addr` (e.g. `"tcp://localhost:6900"`)
 /// whose calls wait at most `timeout_ms` for an answer (-1 forever: only for
@@ -56,7 +57,8 @@ pub unsafe extern "C" fn zil_rpc_client_new_with_options(
 /// Results: `ZIL_TIMEOUT` (no answer in time; the error names the address),
 /// `ZIL_REMOTE_ERROR` (the server answered an error; its message is in
 /// `zil_last_error()`), `ZIL_PROTOCOL_ERROR` (the answer is no JSON-RPC
-/// reply), `ZIL_INVALID_ARGUMENT` (params_json is not JSON).
+/// reply), `ZIL_INVALID_ARGUMENT` (params_json is not JSON), `ZIL_CLOSED`
+/// (another thread freed the client during the call).
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_client_call(
     client: *const zil_rpc_client_t,
@@ -65,7 +67,7 @@ pub unsafe extern "C" fn zil_rpc_client_call(
     result_json: *mut *mut c_char,
 ) -> zil_result {
     ffi! {
-        let client = borrow(client, "client")?;
+        let client = hold(client, "client")?;
         let method = str_arg(method, "method")?;
         let out = out_arg(result_json, "result_json")?;
         let params = match opt_str_arg(params_json, "params_json")? {
@@ -90,7 +92,7 @@ pub unsafe extern "C" fn zil_rpc_client_verify(
     verified: *mut bool,
 ) -> zil_result {
     ffi! {
-        let client = borrow(client, "client")?;
+        let client = hold(client, "client")?;
         let session_id = str_arg(session_id, "session_id")?;
         let out = out_arg(verified, "verified")?;
         *out = client.verify(session_id)?;
@@ -107,7 +109,7 @@ pub unsafe extern "C" fn zil_rpc_client_get_token(
     token: *mut *mut c_char,
 ) -> zil_result {
     ffi! {
-        let client = borrow(client, "client")?;
+        let client = hold(client, "client")?;
         let out = out_arg(token, "token")?;
         *out = match client.get_token()? {
             Some(t) => into_c_string(&t),
@@ -126,7 +128,7 @@ pub unsafe extern "C" fn zil_rpc_client_logout(
     logged_out: *mut bool,
 ) -> zil_result {
     ffi! {
-        let client = borrow(client, "client")?;
+        let client = hold(client, "client")?;
         let token = str_arg(token, "token")?;
         let out = out_arg(logged_out, "logged_out")?;
         *out = client.logout(token)?;
@@ -134,8 +136,15 @@ pub unsafe extern "C" fn zil_rpc_client_logout(
     }
 }
 
-/// Frees the client (its connection closes at once). NULL is a no-op. No
-/// other thread may be in a call on it.
+/// Frees the client. NULL is a no-op. Its connection closes at once, or,
+/// while calls are in progress, when the last of them has returned.
+///
+/// Freeing while other threads are in `zil_rpc_client_call`, `_verify`,
+/// `_get_token` or `_logout` on it is defined: a call waiting for its
+/// answer returns `ZIL_CLOSED` promptly (`zil_last_error()` says it was
+/// freed), and so does a call still waiting for its turn. A call that
+/// starts after this function began is a use after free (the caller's
+/// error).
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_client_free(client: *mut zil_rpc_client_t) {
     ffi! {

@@ -267,6 +267,12 @@ pub unsafe extern "C" fn zil_rpc_server_stats(
 /// a handler still running (a slow one, or the one calling this function),
 /// whose release runs when its call returns. NULL is a no-op. May be called
 /// from inside one of its own handlers.
+///
+/// Freeing while another thread is in `zil_rpc_server_run` on it is
+/// defined: as with `zil_rpc_server_stop`, that run returns `ZIL_OK` once
+/// its loop ends (at once when idle, after the running handler otherwise),
+/// and the socket closes when it has returned. A call that starts after
+/// this function began is a use after free (the caller's error).
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_free(server: *mut zil_rpc_server_t) {
     ffi! {

@@ -8,6 +8,7 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
 use crate::socket;
+use crate::waker::{Wait, Waker};
 use serde_json::{json, Value};
 use std::sync::{Mutex, MutexGuard};
 
@@ -15,12 +16,15 @@ use std::sync::{Mutex, MutexGuard};
 ///
 /// Thread safety: `Client` is `Send + Sync`; calls from several threads are
 /// serialized (one request in flight, as REQ/REP requires).
+/// [`Client::close`] ends a call blocked in another thread.
 pub struct Client {
     addr: String,
     timeout_ms: i32,
     /// Socket settings (CURVE, message size limit); linger is always 0.
     opts: PortOptions,
     state: Mutex<State>,
+    /// Ends a wait for an answer when the client is closed.
+    waker: Waker,
 }
 
 struct State {
@@ -60,6 +64,7 @@ impl Client {
                 pipeline: None,
                 next_id: 1,
             }),
+            waker: Waker::new()?,
         };
         let mut state = client.lock();
         state.socket = Some(client.connect()?);
@@ -95,8 +100,9 @@ impl Client {
     /// then the answers are read in order, so the batch costs about one round
     /// trip instead of one per session. A REP server (zil's or the Python
     /// original's) answers a DEALER's requests one after the other, in order.
-    /// One result per session; after a timeout the remaining ones are
-    /// `Timeout` too and the socket is replaced (lazy pirate).
+    /// One result per session; after a timeout (or [`Client::close`]) the
+    /// remaining ones fail the same way and the socket is replaced (lazy
+    /// pirate).
     pub fn verify_pipelined(&self, session_ids: &[&str]) -> Vec<Result<bool>> {
         let mut state = self.lock();
         let dealer = match state.pipeline.take() {
@@ -106,11 +112,17 @@ impl Client {
                 Err(err) => return session_ids.iter().map(|_| Err(err.clone())).collect(),
             },
         };
+        // A DEALER without a live connection cannot queue: the sends wait
+        // (bounded) for one, as in `round_trip`.
+        let deadline = Deadline::after_ms(self.timeout_ms).started();
+        if let Err(err) = self.wait_turn(&dealer, VERIFY, zmq::POLLOUT, &deadline) {
+            return session_ids.iter().map(|_| Err(err.clone())).collect();
+        }
         for sid in session_ids {
             let text = request(VERIFY, json!(sid), json!("1")).to_string();
             if let Err(e) = dealer
-                .send(&b""[..], zmq::SNDMORE)
-                .and_then(|_| dealer.send(text.as_bytes(), 0))
+                .send(&b""[..], zmq::SNDMORE | zmq::DONTWAIT)
+                .and_then(|_| dealer.send(text.as_bytes(), zmq::DONTWAIT))
             {
                 let err = Error::zmq(format!("rpc 'verify': cannot send to '{}'", self.addr), e);
                 return session_ids.iter().map(|_| Err(err.clone())).collect();
@@ -119,7 +131,9 @@ impl Client {
         let mut results = Vec::with_capacity(session_ids.len());
         while results.len() < session_ids.len() {
             match self.read_pipelined(&dealer) {
-                Err(err) if err.kind() == ErrorKind::Timeout => {
+                // After a timeout or a close the answers still due are
+                // given up on, and the socket with them.
+                Err(err) if matches!(err.kind(), ErrorKind::Timeout | ErrorKind::Closed) => {
                     let left = session_ids.len() - results.len();
                     results.extend(std::iter::repeat_n(Err(err), left));
                     return results;
@@ -134,29 +148,8 @@ impl Client {
     /// One pipelined `verify` answer: `["", reply]` from the DEALER.
     fn read_pipelined(&self, dealer: &zmq::Socket) -> Result<bool> {
         let deadline = Deadline::after_ms(self.timeout_ms).started();
-        let ready = loop {
-            match dealer.poll(zmq::POLLIN, deadline.remaining_ms()) {
-                // A signal (SIGCHLD, a profiler's timer) is no answer: wait on.
-                Err(zmq::Error::EINTR) => continue,
-                other => break other,
-            }
-        }
-        .map_err(|e| Error::zmq(format!("rpc 'verify': cannot poll '{}'", self.addr), e))?;
-        if ready == 0 {
-            log::warn!(
-                "zil: rpc 'verify' at '{}' timed out after {} ms; reconnecting",
-                self.addr,
-                self.timeout_ms
-            );
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "rpc 'verify': no answer from '{}' within {} ms",
-                    self.addr, self.timeout_ms
-                ),
-            ));
-        }
-        let frames = dealer.recv_multipart(0).map_err(|e| {
+        self.wait_turn(dealer, VERIFY, zmq::POLLIN, &deadline)?;
+        let frames = dealer.recv_multipart(zmq::DONTWAIT).map_err(|e| {
             Error::zmq(
                 format!("rpc 'verify': cannot receive from '{}'", self.addr),
                 e,
@@ -206,6 +199,14 @@ impl Client {
             .ok_or_else(|| unexpected(LOGOUT, &result, "true or false"))
     }
 
+    /// Closes the client, from any thread: a call waiting for its answer
+    /// now returns `Closed` at once, and so does every later call. Final.
+    /// For a client shared between threads that is about to be dropped;
+    /// `zil_rpc_client_free` calls it.
+    pub fn close(&self) {
+        self.waker.close();
+    }
+
     /// The server address.
     pub fn addr(&self) -> &str {
         &self.addr
@@ -217,6 +218,11 @@ impl Client {
     }
 
     fn exchange(&self, state: &mut State, method: &str, params: Value, id: Value) -> Result<Value> {
+        // A call that waited for its turn while the client was closed sends
+        // nothing.
+        if self.waker.is_closed() {
+            return Err(self.closed(method));
+        }
         let text = request(method, params, id.clone()).to_string();
         let socket = match state.socket.take() {
             Some(socket) => socket,
@@ -258,34 +264,22 @@ impl Client {
     }
 
     fn round_trip(&self, socket: &zmq::Socket, method: &str, text: &str) -> Result<Vec<u8>> {
-        socket.send(text.as_bytes(), 0).map_err(|e| {
+        // Polls next to the waker rather than blocking calls: closing the
+        // client from another thread must end the wait. The send waits too:
+        // a REQ socket whose connection libzmq dropped for good (a refused
+        // CURVE handshake, an oversized reply) has no peer to queue to.
+        let deadline = Deadline::after_ms(self.timeout_ms).started();
+        self.wait_turn(socket, method, zmq::POLLOUT, &deadline)?;
+        socket.send(text.as_bytes(), zmq::DONTWAIT).map_err(|e| {
             Error::zmq(format!("rpc '{method}': cannot send to '{}'", self.addr), e)
         })?;
-        // A blocking receive bounded by ZMQ_RCVTIMEO (set when the socket
-        // was made) costs fewer syscalls than a poll followed by a receive.
-        let mut frames = match self.recv_reply(socket) {
-            Ok(frames) => frames,
-            Err(zmq::Error::EAGAIN) => {
-                log::warn!(
-                    "zil: rpc '{method}' at '{}' timed out after {} ms; reconnecting",
-                    self.addr,
-                    self.timeout_ms
-                );
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "rpc '{method}': no answer from '{}' within {} ms",
-                        self.addr, self.timeout_ms
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(Error::zmq(
-                    format!("rpc '{method}': cannot receive from '{}'", self.addr),
-                    e,
-                ))
-            }
-        };
+        self.wait_turn(socket, method, zmq::POLLIN, &deadline)?;
+        let mut frames = socket.recv_multipart(zmq::DONTWAIT).map_err(|e| {
+            Error::zmq(
+                format!("rpc '{method}': cannot receive from '{}'", self.addr),
+                e,
+            )
+        })?;
         if frames.len() != 1 {
             return Err(Error::new(
                 ErrorKind::Protocol,
@@ -299,39 +293,53 @@ impl Client {
         Ok(frames.pop().unwrap_or_default())
     }
 
-    /// Receives a reply on a REQ socket whose `ZMQ_RCVTIMEO` is the client's
-    /// timeout; a signal interrupting the wait (EINTR) does not end it: the
-    /// receive goes on for the time that is left. `EAGAIN` means timeout.
-    fn recv_reply(&self, socket: &zmq::Socket) -> zmq::Result<Vec<Vec<u8>>> {
-        let deadline = Deadline::after_ms(self.timeout_ms).started();
-        let mut shortened = false;
-        let result = loop {
-            match socket.recv_multipart(0) {
-                Err(zmq::Error::EINTR) => {
-                    let left = deadline.remaining_ms();
-                    if left == 0 {
-                        break Err(zmq::Error::EAGAIN);
-                    }
-                    if left > 0 {
-                        let _ = socket.set_rcvtimeo(left as i32);
-                        shortened = true;
-                    }
-                }
-                other => break other,
+    /// Waits until `socket` can send the request (`zmq::POLLOUT`) or has
+    /// the answer (`zmq::POLLIN`) to `method`, until the call's `deadline`;
+    /// a signal (EINTR) does not end the wait. `Timeout` naming the address,
+    /// or `Closed` when the client was closed meanwhile.
+    fn wait_turn(
+        &self,
+        socket: &zmq::Socket,
+        method: &str,
+        events: zmq::PollEvents,
+        deadline: &Deadline,
+    ) -> Result<()> {
+        let wait = self
+            .waker
+            .wait_ready(socket, events, deadline)
+            .map_err(|e| Error::zmq(format!("rpc '{method}': cannot poll '{}'", self.addr), e))?;
+        match wait {
+            Wait::Ready => Ok(()),
+            Wait::Woken => Err(self.closed(method)),
+            Wait::TimedOut => {
+                log::warn!(
+                    "zil: rpc '{method}' at '{}' timed out after {} ms; reconnecting",
+                    self.addr,
+                    self.timeout_ms
+                );
+                Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "rpc '{method}': no answer from '{}' within {} ms",
+                        self.addr, self.timeout_ms
+                    ),
+                ))
             }
-        };
-        if shortened {
-            let _ = socket.set_rcvtimeo(self.timeout_ms);
         }
-        result
+    }
+
+    fn closed(&self, method: &str) -> Error {
+        Error::new(
+            ErrorKind::Closed,
+            format!(
+                "rpc '{method}' at '{}' ended: the client was closed (freed by another thread)",
+                self.addr
+            ),
+        )
     }
 
     fn connect(&self) -> Result<socket::Socket> {
-        let socket = self.connect_as(zmq::SocketType::REQ)?;
-        socket
-            .set_rcvtimeo(self.timeout_ms)
-            .map_err(|e| Error::zmq("cannot set the receive timeout", e))?;
-        Ok(socket)
+        self.connect_as(zmq::SocketType::REQ)
     }
 
     fn connect_as(&self, kind: zmq::SocketType) -> Result<socket::Socket> {

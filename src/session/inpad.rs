@@ -172,6 +172,7 @@ impl Inpad {
     pub fn recv_into(&self, msg: &mut Message, timeout_ms: i32) -> Result<()> {
         let deadline = Deadline::after_ms(timeout_ms).started();
         loop {
+            self.port.check_open()?;
             let next = self.ready_queue().pop_front();
             if let Some(next) = next {
                 *msg = next;
@@ -220,6 +221,14 @@ impl Inpad {
     /// Makes a blocked (or the next) `recv` return `Interrupted`.
     pub fn wake(&self) {
         self.port.wake();
+    }
+
+    /// Closes the inpad for receiving, from any thread: a `recv` blocked now
+    /// (also in a `verify` call) returns `Closed` promptly, and so does every
+    /// later one. Final. As [`Inport::close`]; `zil_inpad_free` calls it.
+    pub fn close(&self) {
+        self.port.close();
+        self.rpc.close();
     }
 
     /// The underlying input port (endpoint, frame-level counters).
@@ -340,10 +349,11 @@ impl Inpad {
             }
         }
         if let Some(err) = answers.iter().find_map(|a| a.as_ref().err()) {
-            let level = if err.kind() == ErrorKind::Timeout {
-                log::Level::Warn
-            } else {
-                log::Level::Error
+            let level = match err.kind() {
+                ErrorKind::Timeout => log::Level::Warn,
+                // The inpad is being freed: expected, not a fault.
+                ErrorKind::Closed => log::Level::Info,
+                _ => log::Level::Error,
             };
             log::log!(
                 level,

@@ -19,7 +19,8 @@ use std::sync::{Mutex, MutexGuard};
 ///
 /// Thread safety: `Inport` is `Send + Sync`. One thread receives at a time
 /// (a second receiving thread waits for the first); [`Inport::wake`] may be
-/// called from any thread.
+/// called from any thread, and so may [`Inport::close`] (for an `Inport`
+/// shared through an `Arc`: it ends a receive blocked in another thread).
 pub struct Inport {
     socket: Mutex<socket::Socket>,
     topic: Box<str>,
@@ -70,8 +71,9 @@ impl Inport {
     /// `timeout_ms` (`-1` forever, `0` only takes what is already queued).
     ///
     /// Errors: `Timeout` when nothing came in time, `Interrupted` after
-    /// [`Inport::wake`]. Messages with a frame count other than 3 or a
-    /// non-UTF-8 topic or event are skipped and counted as rejected.
+    /// [`Inport::wake`], `Closed` after [`Inport::close`]. Messages with a
+    /// frame count other than 3 or a non-UTF-8 topic or event are skipped
+    /// and counted as rejected.
     pub fn recv(&self, timeout_ms: i32) -> Result<Message> {
         let mut msg = Message::new();
         self.recv_into(&mut msg, timeout_ms)?;
@@ -89,6 +91,16 @@ impl Inport {
     /// `Interrupted` once.
     pub fn wake(&self) {
         self.waker.wake();
+    }
+
+    /// Closes the port for receiving, from any thread: a `recv` blocked now
+    /// returns `Closed` at once, and so does every later one. Final. The
+    /// socket itself closes when the port is dropped. For a port shared
+    /// between threads (an `Arc<Inport>`) that is about to be dropped while
+    /// another thread may be blocked in it; the C layer's `zil_inport_free`
+    /// calls it.
+    pub fn close(&self) {
+        self.waker.close();
     }
 
     /// A descriptor for event loops (GLib's `g_unix_fd_add`, epoll, poll):
@@ -267,7 +279,27 @@ impl Inport {
             .map_err(|e| Error::zmq(format!("cannot receive on '{}'", self.endpoint), e))
     }
 
+    /// `Err(Closed)` once the port is closed: for a wrapper (an inpad)
+    /// that might otherwise hand out what it holds.
+    pub(crate) fn check_open(&self) -> Result<()> {
+        if self.waker.is_closed() {
+            return Err(self.interrupted());
+        }
+        Ok(())
+    }
+
+    /// The error of a wait the waker ended: `Interrupted` after a wake-up,
+    /// `Closed` once the port is closed.
     fn interrupted(&self) -> Error {
+        if self.waker.is_closed() {
+            return Error::new(
+                ErrorKind::Closed,
+                format!(
+                    "receive on '{}' ended: the port was closed (freed by another thread)",
+                    self.endpoint
+                ),
+            );
+        }
         Error::new(
             ErrorKind::Interrupted,
             format!("receive on '{}' was woken up", self.endpoint),

@@ -314,3 +314,35 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// A call (a receive, an RPC call, a monitor wait) running on a thread of
+/// its own, for tests that end it from this thread with a `close`.
+pub struct BlockedCall<T>(Receiver<zil::Result<T>>);
+
+impl<T: Send + 'static> BlockedCall<T> {
+    /// Starts `call` on a new thread.
+    pub fn start(call: impl FnOnce() -> zil::Result<T> + Send + 'static) -> Self {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(call());
+        });
+        BlockedCall(rx)
+    }
+
+    /// Runs `close` and returns the error the call ended with, which must be
+    /// `Closed`, within 2 s of the close.
+    pub fn closed_by(self, close: impl FnOnce()) -> zil::Error {
+        let started = Instant::now();
+        close();
+        let result = match self.0.recv_timeout(PEER_WAIT) {
+            Ok(result) => result,
+            Err(e) => panic!("the blocked call did not return after the close: {e}"),
+        };
+        let Err(err) = result else {
+            panic!("the blocked call succeeded instead of ending with Closed")
+        };
+        assert_eq!(err.kind(), zil::ErrorKind::Closed, "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{err}");
+        err
+    }
+}
