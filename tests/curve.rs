@@ -450,3 +450,54 @@ fn default_limit_still_passes_large_frames() {
     out.push(&payload, None).unwrap();
     assert_eq!(inport.recv(10_000).unwrap().data(), &payload[..]);
 }
+
+// --- the Python original's side ----------------------------------------------
+
+#[test]
+fn python_subscriber_decrypts_a_zil_stream_with_its_listed_key() {
+    if !curve_build() {
+        return;
+    }
+    python::require_pyzmq();
+    let server = KeyPair::generate().unwrap();
+    let py = KeyPair::generate().unwrap();
+    let out = outport(&server_opts(&server, &[&py]));
+    let keys = format!(
+        "{},{},{}",
+        server.public.to_z85(),
+        py.public.to_z85(),
+        py.secret.to_z85()
+    );
+    let mut peer = python::Peer::spawn(
+        "stream_peer.py",
+        &[
+            "sub",
+            "--connect",
+            out.endpoint(),
+            "--topic",
+            "secret",
+            "--count",
+            "3",
+            "--curve-client",
+            &keys,
+        ],
+    );
+    peer.ready();
+    assert_eq!(out.wait_subscribers(1, 10_000).unwrap(), 1);
+    for i in 0..3 {
+        out.push(format!("chunk {i}").as_bytes(), Some("pcm"))
+            .unwrap();
+    }
+    for i in 0..3 {
+        let line = peer.next();
+        let hex: String = format!("chunk {i}")
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(line["data"], hex.as_str(), "{line}");
+        assert_eq!(line["event"], "pcm", "{line}");
+        assert_eq!(line["topic"], "secret", "{line}");
+    }
+    peer.finish_ok();
+    assert_eq!(out.stats().peers_refused, 0);
+}

@@ -98,10 +98,16 @@ class InputPort:
     with the topic's bytes (libzmq prefix matching; the received topic is
     never checked)."""
 
-    def __init__(self, addrs, topic, context=None, bind=False):
+    def __init__(self, addrs, topic, context=None, bind=False, curve=None):
         self.context = context or zmq.Context.instance()
         self.socket = self.context.socket(zmq.SUB)
         self.endpoint = None
+        if curve is not None:
+            # Not in the original: a CURVE client (server key, own pair).
+            server_key, public, secret = curve
+            self.socket.curve_serverkey = server_key.encode("ascii")
+            self.socket.curve_publickey = public.encode("ascii")
+            self.socket.curve_secretkey = secret.encode("ascii")
         for addr in addrs:
             if bind:
                 if addr.endswith(":*"):
@@ -175,7 +181,13 @@ class StdinLines:
 
 
 def run_sub(args):
-    port = InputPort(args.connect or args.bind, args.topic, bind=bool(args.bind))
+    curve = None
+    if args.curve_client:
+        if not zmq.has("curve"):
+            emit({"error": "this pyzmq's libzmq has no CURVE"})
+            return 5
+        curve = args.curve_client.split(",")
+    port = InputPort(args.connect or args.bind, args.topic, bind=bool(args.bind), curve=curve)
     emit({"ready": True, "endpoint": port.endpoint})
     deadline = time.monotonic() + args.timeout
     received = 0
@@ -262,6 +274,10 @@ def main():
     p.add_argument("--topic", required=True)
     p.add_argument("--count", type=int, default=1, help="sub: messages to receive")
     p.add_argument("--timeout", type=float, default=20.0, help="seconds, bounds every wait")
+    p.add_argument(
+        "--curve-client",
+        help="sub: SERVER_KEY,PUBLIC,SECRET (Z85): receive as a CURVE client",
+    )
     args = p.parse_args()
     if args.mode == "pub":
         if len(args.connect or args.bind) != 1:
