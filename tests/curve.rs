@@ -427,14 +427,7 @@ fn bound_inport_drops_oversized_messages_and_receives_the_rest() {
     out.push(&[7u8; 5000], None).unwrap();
     // The publisher reconnects after libzmq dropped its connection; small
     // messages flow again, the oversized one never arrives.
-    let mut got = None;
-    while got.is_none() && started.elapsed() < Duration::from_secs(10) {
-        out.push(b"small", None).unwrap();
-        match inport.recv(50) {
-            Ok(msg) => got = Some(msg.data().to_vec()),
-            Err(e) => assert_eq!(e.kind(), ErrorKind::Timeout, "{e}"),
-        }
-    }
+    let got = pushed_until_received(&out, &inport, b"small", Duration::from_secs(10));
     assert_eq!(got.as_deref(), Some(&b"small"[..]));
     while let Ok(msg) = inport.recv(0) {
         assert_eq!(msg.data(), b"small");

@@ -1,10 +1,9 @@
 //! CURVE keys from C: support detection, key-pair generation, public-key
 //! derivation. The CURVE settings of ports are in `zil_options_t`.
 
-use super::convert::str_arg;
+use super::convert::{out_arg, str_arg};
 use super::result::zil_result;
 use crate::curve::{self, KeyPair, SecretKey};
-use crate::error::{Error, ErrorKind, Result};
 use std::ffi::c_char;
 
 /// Bytes of a buffer that receives a key: 40 characters of Z85 text and
@@ -30,8 +29,8 @@ pub unsafe extern "C" fn zil_curve_keypair(
     secret_key: *mut c_char,
 ) -> zil_result {
     ffi! {
-        check_out(public_key, "public_key")?;
-        check_out(secret_key, "secret_key")?;
+        out_arg(public_key, "public_key")?;
+        out_arg(secret_key, "secret_key")?;
         let pair = KeyPair::generate()?;
         write_key(public_key, &pair.public.to_z85());
         write_key(secret_key, &pair.secret.to_z85());
@@ -50,20 +49,10 @@ pub unsafe extern "C" fn zil_curve_public_key(
 ) -> zil_result {
     ffi! {
         let secret = SecretKey::from_z85(str_arg(secret_key, "secret_key")?)?;
-        check_out(public_key, "public_key")?;
+        out_arg(public_key, "public_key")?;
         write_key(public_key, &secret.public_key()?.to_z85());
         Ok(zil_result::ZIL_OK)
     }
-}
-
-fn check_out(ptr: *mut c_char, name: &str) -> Result<()> {
-    if ptr.is_null() {
-        return Err(Error::new(
-            ErrorKind::NullArgument,
-            format!("out-argument '{name}' is NULL"),
-        ));
-    }
-    Ok(())
 }
 
 /// Copies a 40-character key and a NUL to `out`.

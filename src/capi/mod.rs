@@ -3,7 +3,7 @@
 //! Every exported function runs its body inside [`ffi!`](boundary), which
 //! catches panics and turns errors into a `zil_result` (or NULL, 0, false)
 //! plus the thread-local `zil_last_error()` text. Handles are opaque
-//! zero-sized C types that stand for a boxed Rust object ([`handle`]).
+//! zero-sized C types that stand for a Rust object, boxed or shared ([`handle`]).
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 

@@ -195,8 +195,7 @@ pub unsafe extern "C" fn zil_options_set_curve_server(
 ) -> zil_result {
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
-        let secret = SecretKey::from_z85(str_arg(secret_key, "secret_key")?)?;
-        curve_available()?;
+        let secret = curve_key(secret_key, "secret_key", SecretKey::from_z85)?;
         opts.curve.server_secret = Some(secret);
         Ok(zil_result::ZIL_OK)
     }
@@ -216,8 +215,7 @@ pub unsafe extern "C" fn zil_options_allow_curve_client(
 ) -> zil_result {
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
-        let key = PublicKey::from_z85(str_arg(public_key, "public_key")?)?;
-        curve_available()?;
+        let key = curve_key(public_key, "public_key", PublicKey::from_z85)?;
         if !opts.curve.allowed_clients.contains(&key) {
             opts.curve.allowed_clients.push(key);
         }
@@ -245,7 +243,7 @@ pub unsafe extern "C" fn zil_options_set_curve_client(
         let opts = borrow_mut(opts, "opts")?;
         let server = PublicKey::from_z85(str_arg(server_key, "server_key")?)?;
         let keys = client_pair(client_public_key, client_secret_key)?;
-        curve_available()?;
+        crate::curve::require()?;
         opts.curve.server_key = Some(server);
         if keys.is_some() {
             opts.curve.client_keys = keys;
@@ -265,8 +263,7 @@ pub unsafe extern "C" fn zil_options_set_curve_rpc_server_key(
 ) -> zil_result {
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
-        let server = PublicKey::from_z85(str_arg(server_key, "server_key")?)?;
-        curve_available()?;
+        let server = curve_key(server_key, "server_key", PublicKey::from_z85)?;
         opts.curve.rpc_server_key = Some(server);
         Ok(zil_result::ZIL_OK)
     }
@@ -279,19 +276,19 @@ unsafe fn client_pair(
 ) -> crate::Result<Option<KeyPair>> {
     let public = opt_str_arg(public, "client_public_key")?;
     let secret = opt_str_arg(secret, "client_secret_key")?;
-    let (public, secret) = match (public, secret) {
-        (None, None) => return Ok(None),
-        (Some(p), Some(s)) => (PublicKey::from_z85(p)?, SecretKey::from_z85(s)?),
-        (None, Some(_)) => return Err(half_pair("client_public_key")),
-        (Some(_), None) => return Err(half_pair("client_secret_key")),
-    };
-    curve_available()?;
-    if secret.public_key()? != public {
-        return Err(Error::invalid(
-            "client_secret_key does not belong to client_public_key",
-        ));
+    match (public, secret) {
+        (None, None) => Ok(None),
+        (Some(p), Some(s)) => KeyPair::new(PublicKey::from_z85(p)?, SecretKey::from_z85(s)?)
+            .map(Some)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidArgument => {
+                    Error::invalid("client_secret_key does not belong to client_public_key")
+                }
+                _ => e,
+            }),
+        (None, Some(_)) => Err(half_pair("client_public_key")),
+        (Some(_), None) => Err(half_pair("client_secret_key")),
     }
-    Ok(Some(KeyPair { public, secret }))
 }
 
 fn half_pair(missing: &str) -> Error {
@@ -301,12 +298,19 @@ fn half_pair(missing: &str) -> Error {
     )
 }
 
-fn curve_available() -> crate::Result<()> {
-    if crate::curve::supported() {
-        Ok(())
-    } else {
-        Err(crate::curve::not_supported())
-    }
+/// A CURVE key argument: 40 characters of Z85 parsed by `parse`, on a
+/// libzmq that has CURVE.
+///
+/// # Safety
+/// As [`str_arg`].
+unsafe fn curve_key<K>(
+    ptr: *const c_char,
+    name: &str,
+    parse: fn(&str) -> crate::Result<K>,
+) -> crate::Result<K> {
+    let key = parse(str_arg(ptr, name)?)?;
+    crate::curve::require()?;
+    Ok(key)
 }
 
 /// Reads the current send and receive high-water marks and linger into the

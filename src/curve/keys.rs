@@ -31,13 +31,17 @@ pub fn supported() -> bool {
     zmq::has("curve").unwrap_or(false)
 }
 
-/// The error of every CURVE operation on a libzmq without CURVE.
-pub(crate) fn not_supported() -> Error {
-    Error::new(
+/// `Ok` when the linked libzmq has CURVE, else the `NotSupported` error
+/// that every CURVE operation gives.
+pub(crate) fn require() -> Result<()> {
+    if supported() {
+        return Ok(());
+    }
+    Err(Error::new(
         ErrorKind::NotSupported,
         "CURVE encryption is not supported by this libzmq build (it was built without \
          libsodium); build zil against a CURVE-capable libzmq (README: Encryption)",
-    )
+    ))
 }
 
 extern "C" {
@@ -136,16 +140,16 @@ impl SecretKey {
     /// The public key that belongs to this secret key.
     /// `NotSupported` without CURVE.
     pub fn public_key(&self) -> Result<PublicKey> {
-        if !supported() {
-            return Err(not_supported());
-        }
+        require()?;
         let secret = std::ffi::CString::new(self.to_z85()).unwrap_or_default();
         let mut public = [0 as std::ffi::c_char; Z85_KEY_LEN + 1];
         // SAFETY: libzmq reads a NUL-terminated 40-character key and writes 41
         // bytes (40 + NUL) into a buffer of exactly that size.
         let rc = unsafe { zmq_curve_public(public.as_mut_ptr(), secret.as_ptr()) };
         if rc != 0 {
-            return Err(not_supported());
+            // SAFETY: reads libzmq's thread-local errno.
+            let err = zmq::Error::from_raw(unsafe { zmq_sys::zmq_errno() });
+            return Err(Error::zmq("cannot derive the CURVE public key", err));
         }
         // SAFETY: libzmq NUL-terminated the buffer.
         let text = unsafe { std::ffi::CStr::from_ptr(public.as_ptr()) };
@@ -162,17 +166,24 @@ impl fmt::Debug for SecretKey {
 impl KeyPair {
     /// A new random key pair. `NotSupported` without CURVE.
     pub fn generate() -> Result<Self> {
-        if !supported() {
-            return Err(not_supported());
-        }
-        let pair = zmq::CurveKeyPair::new().map_err(|e| match e {
-            zmq::Error::ENOTSUP => not_supported(),
-            e => Error::zmq("cannot generate a CURVE key pair", e),
-        })?;
+        require()?;
+        let pair = zmq::CurveKeyPair::new()
+            .map_err(|e| Error::zmq("cannot generate a CURVE key pair", e))?;
         Ok(KeyPair {
             public: PublicKey(pair.public_key),
             secret: SecretKey(pair.secret_key),
         })
+    }
+
+    /// A pair of keys given separately; `InvalidArgument` when `secret` does
+    /// not belong to `public`, `NotSupported` without CURVE.
+    pub fn new(public: PublicKey, secret: SecretKey) -> Result<Self> {
+        if secret.public_key()? != public {
+            return Err(Error::invalid(
+                "the secret key does not belong to the public key",
+            ));
+        }
+        Ok(KeyPair { public, secret })
     }
 
     /// The pair of a secret key (its public key derived).

@@ -13,7 +13,7 @@
 mod keys;
 pub(crate) mod zap;
 
-pub(crate) use keys::not_supported;
+pub(crate) use keys::require;
 pub use keys::{supported, KeyPair, PublicKey, SecretKey, Z85_KEY_LEN};
 pub use zap::RefusalCount;
 
@@ -41,11 +41,6 @@ pub struct CurveOptions {
 }
 
 impl CurveOptions {
-    /// True when no CURVE setting is made.
-    pub fn is_plain(&self) -> bool {
-        *self == CurveOptions::default()
-    }
-
     /// The settings of an inpad's RPC client: a CURVE client of
     /// `rpc_server_key` with this port's key pair; plain without that key.
     pub(crate) fn for_rpc_client(&self) -> CurveOptions {
@@ -74,9 +69,7 @@ pub(crate) fn secure(
         }
         return Ok(None);
     }
-    if !supported() {
-        return Err(not_supported());
-    }
+    require()?;
     let failed = |e| Error::zmq("cannot set CURVE options", e);
     if let Some(secret) = &curve.server_secret {
         if client {

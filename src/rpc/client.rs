@@ -115,16 +115,10 @@ impl Client {
         // A DEALER without a live connection cannot queue: the sends wait
         // (bounded) for one, as in `round_trip`.
         let deadline = Deadline::after_ms(self.timeout_ms).started();
-        if let Err(err) = self.wait_turn(&dealer, VERIFY, zmq::POLLOUT, &deadline) {
-            return session_ids.iter().map(|_| Err(err.clone())).collect();
-        }
         for sid in session_ids {
             let text = request(VERIFY, json!(sid), json!("1")).to_string();
-            if let Err(e) = dealer
-                .send(&b""[..], zmq::SNDMORE | zmq::DONTWAIT)
-                .and_then(|_| dealer.send(text.as_bytes(), zmq::DONTWAIT))
+            if let Err(err) = self.send_within(&dealer, VERIFY, &[b"", text.as_bytes()], &deadline)
             {
-                let err = Error::zmq(format!("rpc 'verify': cannot send to '{}'", self.addr), e);
                 return session_ids.iter().map(|_| Err(err.clone())).collect();
             }
         }
@@ -265,14 +259,9 @@ impl Client {
 
     fn round_trip(&self, socket: &zmq::Socket, method: &str, text: &str) -> Result<Vec<u8>> {
         // Polls next to the waker rather than blocking calls: closing the
-        // client from another thread must end the wait. The send waits too:
-        // a REQ socket whose connection libzmq dropped for good (a refused
-        // CURVE handshake, an oversized reply) has no peer to queue to.
+        // client from another thread must end the wait.
         let deadline = Deadline::after_ms(self.timeout_ms).started();
-        self.wait_turn(socket, method, zmq::POLLOUT, &deadline)?;
-        socket.send(text.as_bytes(), zmq::DONTWAIT).map_err(|e| {
-            Error::zmq(format!("rpc '{method}': cannot send to '{}'", self.addr), e)
-        })?;
+        self.send_within(socket, method, &[text.as_bytes()], &deadline)?;
         self.wait_turn(socket, method, zmq::POLLIN, &deadline)?;
         let mut frames = socket.recv_multipart(zmq::DONTWAIT).map_err(|e| {
             Error::zmq(
@@ -291,6 +280,34 @@ impl Client {
             ));
         }
         Ok(frames.pop().unwrap_or_default())
+    }
+
+    /// Sends `frames` as one message without blocking; when the socket
+    /// cannot queue it (a REQ or DEALER whose connection libzmq dropped for
+    /// good: a refused CURVE handshake, an oversized reply), waits for that
+    /// at most until `deadline` and tries again. The common case costs no
+    /// poll.
+    fn send_within(
+        &self,
+        socket: &zmq::Socket,
+        method: &str,
+        frames: &[&[u8]],
+        deadline: &Deadline,
+    ) -> Result<()> {
+        loop {
+            match socket.send_multipart(frames, zmq::DONTWAIT) {
+                Ok(()) => return Ok(()),
+                Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => {
+                    self.wait_turn(socket, method, zmq::POLLOUT, deadline)?
+                }
+                Err(e) => {
+                    return Err(Error::zmq(
+                        format!("rpc '{method}': cannot send to '{}'", self.addr),
+                        e,
+                    ))
+                }
+            }
+        }
     }
 
     /// Waits until `socket` can send the request (`zmq::POLLOUT`) or has

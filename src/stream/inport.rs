@@ -9,7 +9,7 @@ use crate::monitor::{Monitor, MonitorSlot};
 use crate::options::{Attach, PortOptions, TopicMatch};
 use crate::socket;
 use crate::stats::{Counters, Stats};
-use crate::waker::Waker;
+use crate::waker::{Wait, Waker};
 use once_cell::sync::OnceCell;
 use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard};
@@ -195,33 +195,31 @@ impl Inport {
         }
     }
 
-    /// Blocks until the socket or the waker is readable, or the deadline.
+    /// Blocks until the socket has a message, the waker is woken or
+    /// closed, or the deadline (checked first: the caller has just found
+    /// nothing queued, so a zero timeout costs no poll).
     fn wait_readable(&self, socket: &zmq::Socket, deadline: &Deadline) -> Result<()> {
-        let left = deadline.remaining_ms();
-        if left == 0 {
-            return Err(Error::new(
+        let timed_out = || {
+            Error::new(
                 ErrorKind::Timeout,
                 format!(
                     "no message on '{}' (topic '{}') before the timeout",
                     self.endpoint, self.topic
                 ),
-            ));
+            )
+        };
+        if deadline.remaining_ms() == 0 {
+            return Err(timed_out());
         }
-        let mut items = [
-            socket.as_poll_item(zmq::POLLIN),
-            zmq::PollItem::from_fd(self.waker.fd(), zmq::POLLIN),
-        ];
-        match zmq::poll(&mut items, left) {
-            Ok(_) | Err(zmq::Error::EINTR) => {}
-            Err(e) => return Err(Error::zmq(format!("cannot poll '{}'", self.endpoint), e)),
+        let wait = self
+            .waker
+            .wait_ready(socket, zmq::POLLIN, deadline)
+            .map_err(|e| Error::zmq(format!("cannot poll '{}'", self.endpoint), e))?;
+        match wait {
+            Wait::Ready => Ok(()),
+            Wait::Woken => Err(self.interrupted()),
+            Wait::TimedOut => Err(timed_out()),
         }
-        // Empty the eventfd whenever it is readable, pending or not: a
-        // wake-up taken between wake()'s flag and its write would otherwise
-        // leave it readable and the next polls spinning.
-        if items[1].is_readable() && self.waker.take() {
-            return Err(self.interrupted());
-        }
-        Ok(())
     }
 
     /// Reads the frames after the topic into `msg`; false for a message that
