@@ -10,6 +10,11 @@
  * batch per tick, to show the loop stays responsive), receives them in the
  * fd callback, and quits on the EOS event. Exit status 0 when all arrived.
  *
+ * The publisher is lossless: a burst larger than the send high-water mark
+ * (1000 messages) would otherwise lose its tail, EOS included, whenever
+ * libzmq's I/O thread falls behind (it did under valgrind on a busy
+ * machine). A push that still cannot be queued within 5 s fails the run.
+ *
  * Usage: glib_subscriber [COUNT]   (default 1000)
  */
 #include <zil.h>
@@ -26,6 +31,7 @@ typedef struct {
     zil_inport_t *in;
     int count, sent, received, wakeups;
     gboolean eos;
+    guint watchdog;
 } app_t;
 
 /* Called by GLib when the descriptor is readable: take one message. */
@@ -54,12 +60,20 @@ static gboolean on_readable(gint fd, GIOCondition condition, gpointer data) {
 
 /* A GLib timeout standing in for the rest of the application: publishes a
  * batch per tick, then EOS. */
+static gboolean push_failed(app_t *app) {
+    fprintf(stderr, "glib_subscriber: push: %s\n", zil_last_error());
+    g_main_loop_quit(app->loop);
+    return G_SOURCE_REMOVE;
+}
+
 static gboolean on_tick(gpointer data) {
     app_t *app = data;
     for (int i = 0; i < 100 && app->sent < app->count; i++, app->sent++)
-        zil_outport_push(app->out, (const uint8_t *)&app->sent, sizeof app->sent, "pcm");
+        if (zil_outport_push(app->out, (const uint8_t *)&app->sent, sizeof app->sent, "pcm") !=
+            ZIL_OK)
+            return push_failed(app);
     if (app->sent < app->count) return G_SOURCE_CONTINUE;
-    zil_outport_push(app->out, NULL, 0, "EOS");
+    if (zil_outport_push(app->out, NULL, 0, "EOS") != ZIL_OK) return push_failed(app);
     return G_SOURCE_REMOVE;
 }
 
@@ -67,13 +81,20 @@ static gboolean on_tick(gpointer data) {
 static gboolean on_watchdog(gpointer data) {
     app_t *app = data;
     fprintf(stderr, "glib_subscriber: timed out\n");
+    app->watchdog = 0; /* removed by returning G_SOURCE_REMOVE */
     g_main_loop_quit(app->loop);
     return G_SOURCE_REMOVE;
 }
 
 int main(int argc, char **argv) {
     app_t app = {.count = argc > 1 ? atoi(argv[1]) : 1000};
-    app.out = zil_outport_new("tcp://127.0.0.1:*", "frames");
+    zil_options_t *lossless = zil_options_new();
+    if (!lossless || zil_options_set_lossless(lossless, true, 5000) != ZIL_OK) {
+        fprintf(stderr, "glib_subscriber: %s\n", zil_last_error());
+        return 1;
+    }
+    app.out = zil_outport_new_with_options("tcp://127.0.0.1:*", "frames", lossless);
+    zil_options_free(lossless);
     app.in = app.out ? zil_inport_new(zil_outport_endpoint(app.out), "frames") : NULL;
     int fd = -1;
     if (!app.in || zil_outport_wait_subscribers(app.out, 1, 5000, NULL) != ZIL_OK ||
@@ -85,11 +106,11 @@ int main(int argc, char **argv) {
     app.loop = g_main_loop_new(NULL, FALSE);
     guint fd_source = g_unix_fd_add(fd, G_IO_IN, on_readable, &app);
     g_timeout_add(1, on_tick, &app);
-    guint watchdog = g_timeout_add_seconds(20, on_watchdog, &app);
+    app.watchdog = g_timeout_add_seconds(20, on_watchdog, &app);
     g_main_loop_run(app.loop);
 
     g_source_remove(fd_source);
-    g_source_remove(watchdog);
+    if (app.watchdog) g_source_remove(app.watchdog);
     g_main_loop_unref(app.loop);
     printf("glib_subscriber: %d of %d messages, EOS %s, %d wake-ups\n", app.received, app.count,
            app.eos ? "seen" : "missing", app.wakeups);
