@@ -70,6 +70,15 @@ impl Error {
         )
     }
 
+    /// A `Closed` error of a blocking `call` that ended because its
+    /// `object` was closed (a C handle freed by another thread).
+    pub(crate) fn closed(call: impl fmt::Display, object: &str) -> Self {
+        Self::new(
+            ErrorKind::Closed,
+            format!("{call} ended: the {object} was closed (freed by another thread)"),
+        )
+    }
+
     /// What kind of error this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind

@@ -123,12 +123,7 @@ impl Monitor {
     /// The next event, waiting at most `timeout_ms` (`-1` forever).
     /// `Closed` after [`Monitor::close`].
     pub fn next(&self, timeout_ms: i32) -> Result<PeerEvent> {
-        let closed = || {
-            Error::new(
-                ErrorKind::Closed,
-                "wait for a connection event ended: the monitor was closed (freed by another thread)",
-            )
-        };
+        let closed = || Error::closed("wait for a connection event", "monitor");
         // A call on a closed monitor fails at once, without waiting for the
         // pair, which another monitor of the same port may hold in its wait.
         if self.waker.is_closed() {

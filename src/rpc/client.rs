@@ -346,13 +346,7 @@ impl Client {
     }
 
     fn closed(&self, method: &str) -> Error {
-        Error::new(
-            ErrorKind::Closed,
-            format!(
-                "rpc '{method}' at '{}' ended: the client was closed (freed by another thread)",
-                self.addr
-            ),
-        )
+        Error::closed(format_args!("rpc '{method}' at '{}'", self.addr), "client")
     }
 
     fn connect(&self) -> Result<socket::Socket> {

@@ -290,13 +290,7 @@ impl Inport {
     /// `Closed` once the port is closed.
     fn interrupted(&self) -> Error {
         if self.waker.is_closed() {
-            return Error::new(
-                ErrorKind::Closed,
-                format!(
-                    "receive on '{}' ended: the port was closed (freed by another thread)",
-                    self.endpoint
-                ),
-            );
+            return Error::closed(format_args!("receive on '{}'", self.endpoint), "port");
         }
         Error::new(
             ErrorKind::Interrupted,
