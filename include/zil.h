@@ -318,6 +318,11 @@ typedef struct zil_inpad_stats_t {
    * of the same session received in the same batch (TTL > 0 only).
    */
   uint64_t cache_hits;
+  /**
+   * Publishers dropped for a protocol violation, as the port's
+   * `peers_dropped` (`zil_stats_t`).
+   */
+  uint64_t peers_dropped;
 } zil_inpad_stats_t;
 
 /**
@@ -358,6 +363,15 @@ typedef struct zil_stats_t {
    * CURVE clients refused by the port's allow-list (0 without one).
    */
   uint64_t peers_refused;
+  /**
+   * Connections of a connecting input port that libzmq closed because the
+   * peer broke the protocol: a frame over the maximum message size, a
+   * malformed frame, or a failed handshake. libzmq does not reconnect to
+   * such a peer. Counted half a second after the disconnection (when no
+   * reconnection attempt followed); always 0 for bound sockets, where
+   * libzmq 4.3 reports such a drop like any other disconnection.
+   */
+  uint64_t peers_dropped;
 } zil_stats_t;
 
 /**
@@ -709,12 +723,10 @@ enum zil_result zil_monitor_next(const struct zil_monitor_t *monitor,
  *
  * Freeing while another thread is blocked in `zil_monitor_next` on it is
  * defined: that call returns `ZIL_CLOSED` promptly (`zil_last_error()`
- * says it was freed), and the monitor's socket closes once that call has
+ * says it was freed), and the monitor itself goes once that call has
  * returned. A call that starts after this function began is a use after
- * free (the caller's error). Caveat: monitors of the same port share one
- * event queue, and a thread waiting in `zil_monitor_next` on one of them
- * makes a second monitor's `zil_monitor_next` wait its turn; that waiting
- * call ends only when the first one returns.
+ * free (the caller's error). Other monitors of the same port are not
+ * affected.
  */
 void zil_monitor_free(struct zil_monitor_t *monitor);
 

@@ -26,6 +26,7 @@ pub fn shutdown(timeout_ms: i32) -> Result<()> {
         return Ok(());
     };
     crate::curve::zap::release();
+    crate::monitor::release();
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("zil-shutdown".into())

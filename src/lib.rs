@@ -22,6 +22,7 @@ mod logging;
 pub mod monitor;
 mod options;
 pub mod rpc;
+mod service;
 pub mod session;
 mod socket;
 mod stats;

@@ -2,26 +2,84 @@
 //! the address and the cause.
 
 use crate::context::context;
-use crate::curve::{self, zap, RefusalCount};
+use crate::curve::{self, zap};
 use crate::error::{Error, Result};
+use crate::monitor::{self, Monitor, Watch};
 use crate::options::{Attach, PortOptions};
+use crate::stats::SharedCount;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A socket of a zil handle, with what must live exactly as long as it: the
-/// registration of its CURVE allow-list. Dereferences to the libzmq socket.
+/// registration of its CURVE allow-list and the watch on its connections.
+/// Dereferences to the libzmq socket.
 pub(crate) struct Socket {
     socket: zmq::Socket,
+    /// The context the socket was made in: its monitor's socket must be
+    /// made in the same one.
+    ctx: zmq::Context,
+    addr: String,
+    attach: Attach,
     allow_list: Option<zap::Registration>,
+    peers_dropped: SharedCount,
+    watch: Option<Arc<Watch>>,
+}
+
+/// Whether a socket counts the peers libzmq drops for protocol violations
+/// (which takes a watch on its connections for its whole life).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Drops {
+    Counted,
+    Ignored,
 }
 
 impl Socket {
     /// How many clients the socket's CURVE allow-list refused (always 0
     /// without one).
-    pub(crate) fn refusals(&self) -> RefusalCount {
+    pub(crate) fn refusals(&self) -> SharedCount {
         self.allow_list
             .as_ref()
             .map(zap::Registration::refusals)
             .unwrap_or_default()
+    }
+
+    /// How many peers libzmq dropped for a protocol violation (counted only
+    /// for connecting sockets opened with [`Drops::Counted`]).
+    pub(crate) fn peers_dropped(&self) -> SharedCount {
+        self.peers_dropped.clone()
+    }
+
+    /// A source of the socket's connection events, starting the watch on
+    /// them on first use.
+    pub(crate) fn monitor(&mut self) -> Result<Monitor> {
+        let watch = match &self.watch {
+            Some(watch) => Arc::clone(watch),
+            None => {
+                let watch = self.start_watch()?;
+                self.watch = Some(Arc::clone(&watch));
+                watch
+            }
+        };
+        Ok(Monitor::new(watch))
+    }
+
+    fn start_watch(&mut self) -> Result<Arc<Watch>> {
+        monitor::start(
+            &self.ctx,
+            &mut self.socket,
+            &self.addr,
+            self.attach == Attach::Connect,
+            self.peers_dropped.clone(),
+        )
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // Monitoring stops while the socket is open, before it closes.
+        if self.watch.is_some() {
+            monitor::stop(&mut self.socket);
+        }
     }
 }
 
@@ -41,14 +99,17 @@ impl std::ops::DerefMut for Socket {
 
 /// Creates a socket of `kind` with `opts` applied (limits, CURVE) and
 /// attaches it to `addr` (bound or connected per `opts.attach`, else
-/// `default_attach`).
+/// `default_attach`). With [`Drops::Counted`] a connecting socket is
+/// watched from before it connects.
 pub(crate) fn open(
     kind: zmq::SocketType,
     addr: &str,
     opts: &PortOptions,
     default_attach: Attach,
+    drops: Drops,
 ) -> Result<Socket> {
-    let socket = new_socket(kind)?;
+    let ctx = context();
+    let socket = new_socket_in(&ctx, kind)?;
     configure(&socket, opts)?;
     let max_msg_size = opts.max_msg_size.unwrap_or(match kind {
         zmq::REQ | zmq::REP | zmq::DEALER | zmq::ROUTER => crate::options::DEFAULT_RPC_MAX_MSG_SIZE,
@@ -58,8 +119,22 @@ pub(crate) fn open(
         .set_maxmsgsize(max_msg_size)
         .map_err(|e| Error::zmq("cannot set the maximum message size", e))?;
     let allow_list = curve::secure(&socket, &opts.curve, addr)?;
-    attach(&socket, addr, opts.attach.unwrap_or(default_attach))?;
-    Ok(Socket { socket, allow_list })
+    let how = opts.attach.unwrap_or(default_attach);
+    let mut socket = Socket {
+        socket,
+        ctx,
+        addr: addr.to_owned(),
+        attach: how,
+        allow_list,
+        peers_dropped: SharedCount::default(),
+        watch: None,
+    };
+    // No peer on inproc:// can break the protocol.
+    if drops == Drops::Counted && how == Attach::Connect && !addr.starts_with("inproc://") {
+        socket.watch = Some(socket.start_watch()?);
+    }
+    attach(&socket, addr, how)?;
+    Ok(socket)
 }
 
 /// How long socket creation waits for libzmq to finish closing freed sockets.
@@ -71,15 +146,25 @@ const SOCKET_LIMIT_WAIT: Duration = Duration::from_secs(2);
 /// (`EMFILE`) although few sockets are alive. Creation then waits, briefly
 /// and bounded, for the reaper to catch up.
 pub(crate) fn new_socket(kind: zmq::SocketType) -> Result<zmq::Socket> {
+    new_socket_in(&context(), kind)
+}
+
+/// [`new_socket`] in the context `ctx`.
+pub(crate) fn new_socket_in(ctx: &zmq::Context, kind: zmq::SocketType) -> Result<zmq::Socket> {
+    within_socket_limit(|| ctx.socket(kind))
+        .map_err(|e| Error::zmq(format!("cannot create {kind:?} socket"), e))
+}
+
+/// Runs `create` (which makes a libzmq socket), again while it fails for the
+/// socket limit, for at most [`SOCKET_LIMIT_WAIT`] (see [`new_socket`]).
+pub(crate) fn within_socket_limit<T>(mut create: impl FnMut() -> zmq::Result<T>) -> zmq::Result<T> {
     let started = Instant::now();
     loop {
-        match context().socket(kind) {
+        match create() {
             Err(zmq::Error::EMFILE) if started.elapsed() < SOCKET_LIMIT_WAIT => {
                 std::thread::sleep(Duration::from_millis(1));
             }
-            result => {
-                return result.map_err(|e| Error::zmq(format!("cannot create {kind:?} socket"), e))
-            }
+            result => return result,
         }
     }
 }

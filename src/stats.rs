@@ -1,7 +1,24 @@
 //! Per-handle counters, updated with relaxed atomics (no lock on the hot path).
 
-use crate::curve::RefusalCount;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A counter that another part of zil (the ZAP handler, the connection
+/// monitor) updates on a socket's behalf. Cheap to clone; all clones count
+/// together.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SharedCount(Arc<AtomicU64>);
+
+impl SharedCount {
+    /// The count so far.
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 /// A snapshot of a handle's counters (`zil_stats_t` in C).
 #[repr(C)]
@@ -25,11 +42,19 @@ pub struct Stats {
     pub bytes_received: u64,
     /// CURVE clients refused by the port's allow-list (0 without one).
     pub peers_refused: u64,
+    /// Connections of a connecting input port that libzmq closed because the
+    /// peer broke the protocol: a frame over the maximum message size, a
+    /// malformed frame, or a failed handshake. libzmq does not reconnect to
+    /// such a peer. Counted half a second after the disconnection (when no
+    /// reconnection attempt followed); always 0 for bound sockets, where
+    /// libzmq 4.3 reports such a drop like any other disconnection.
+    pub peers_dropped: u64,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    refused: RefusalCount,
+    refused: SharedCount,
+    peers_dropped: SharedCount,
     sent: AtomicU64,
     received: AtomicU64,
     rejected: AtomicU64,
@@ -40,10 +65,12 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
-    /// Counters that report `refused` as `peers_refused`.
-    pub(crate) fn with_refusals(refused: RefusalCount) -> Self {
+    /// Counters that report the counts `socket` keeps (refused and dropped
+    /// peers) with the handle's own.
+    pub(crate) fn for_socket(socket: &crate::socket::Socket) -> Self {
         Counters {
-            refused,
+            refused: socket.refusals(),
+            peers_dropped: socket.peers_dropped(),
             ..Counters::default()
         }
     }
@@ -81,6 +108,7 @@ impl Counters {
             bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
             bytes_received: self.bytes_received.load(Ordering::Relaxed),
             peers_refused: self.refused.get(),
+            peers_dropped: self.peers_dropped.get(),
         }
     }
 }

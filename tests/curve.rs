@@ -434,6 +434,74 @@ fn bound_inport_drops_oversized_messages_and_receives_the_rest() {
     }
 }
 
+/// An input port connected to a fresh output port, with `max_msg_size`.
+fn connected_pair(max_msg_size: Option<i64>) -> (Outport, Inport) {
+    let out = Outport::new("tcp://127.0.0.1:*", "t").unwrap();
+    let opts = PortOptions {
+        max_msg_size,
+        ..PortOptions::default()
+    };
+    let inport = Inport::with_options(out.endpoint(), "t", &opts).unwrap();
+    out.wait_subscribers(1, 5000).unwrap();
+    (out, inport)
+}
+
+#[test]
+fn connecting_inport_counts_the_publisher_dropped_for_an_oversized_frame() {
+    let (out, inport) = connected_pair(Some(1000));
+    let monitor = inport.monitor().unwrap();
+    out.push(b"small", None).unwrap();
+    assert_eq!(inport.recv(5000).unwrap().data(), b"small");
+    out.push(&[7u8; 2000], None).unwrap();
+    let event = monitor.next(5000).unwrap();
+    assert_eq!(event.kind, zil::monitor::PeerEventKind::Disconnected);
+    let dropped_at = Instant::now();
+    assert!(
+        wait_until(Duration::from_secs(5), || inport.stats().peers_dropped == 1),
+        "the drop is counted: {:?}",
+        inport.stats()
+    );
+    let waited = dropped_at.elapsed();
+    assert!(
+        waited >= Duration::from_millis(450) && waited < Duration::from_secs(3),
+        "counted once no reconnection followed for half a second: after {waited:?}"
+    );
+    // libzmq does not reconnect to a peer that broke the protocol: nothing
+    // more arrives, and nothing oversized ever did.
+    out.push(b"after", None).unwrap();
+    assert_eq!(inport.recv(300).unwrap_err().kind(), ErrorKind::Timeout);
+    let stats = inport.stats();
+    assert_eq!((stats.messages_received, stats.peers_dropped), (1, 1));
+    assert_eq!(
+        monitor.next(0).unwrap_err().kind(),
+        ErrorKind::Timeout,
+        "no reconnection attempt was reported"
+    );
+}
+
+#[test]
+fn a_publisher_that_restarts_is_not_counted_as_dropped() {
+    let (out, inport) = connected_pair(None);
+    let endpoint = out.endpoint().to_owned();
+    drop(out);
+    // libzmq frees the address once its reaper has closed the old socket.
+    let mut again = None;
+    wait_until(Duration::from_secs(5), || {
+        again = Outport::new(&endpoint, "t").ok();
+        again.is_some()
+    });
+    let out = again.expect("the address is free again");
+    // (The subscriber resubscribes while it receives.)
+    let got = pushed_until_received(&out, &inport, b"back", Duration::from_secs(5));
+    assert_eq!(got.as_deref(), Some(&b"back"[..]));
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(
+        inport.stats().peers_dropped,
+        0,
+        "an ordinary disconnection is no drop"
+    );
+}
+
 #[test]
 fn default_limit_still_passes_large_frames() {
     let out = Outport::new("tcp://127.0.0.1:*", "big").unwrap();

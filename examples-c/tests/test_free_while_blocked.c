@@ -99,7 +99,8 @@ static bool in_poll(long tid, bool *known)
     *known = true;
     if (sscanf(buf, "%ld", &nr) != 1) /* "running" */
         return false;
-    return nr == SYS_ppoll || nr == SYS_pselect6 || nr == SYS_epoll_pwait
+    /* futex: a monitor waits on a condition variable */
+    return nr == SYS_ppoll || nr == SYS_pselect6 || nr == SYS_epoll_pwait || nr == SYS_futex
 #ifdef SYS_poll
            || nr == SYS_poll
 #endif

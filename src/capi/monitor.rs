@@ -114,12 +114,10 @@ pub unsafe extern "C" fn zil_monitor_next(
 ///
 /// Freeing while another thread is blocked in `zil_monitor_next` on it is
 /// defined: that call returns `ZIL_CLOSED` promptly (`zil_last_error()`
-/// says it was freed), and the monitor's socket closes once that call has
+/// says it was freed), and the monitor itself goes once that call has
 /// returned. A call that starts after this function began is a use after
-/// free (the caller's error). Caveat: monitors of the same port share one
-/// event queue, and a thread waiting in `zil_monitor_next` on one of them
-/// makes a second monitor's `zil_monitor_next` wait its turn; that waiting
-/// call ends only when the first one returns.
+/// free (the caller's error). Other monitors of the same port are not
+/// affected.
 #[no_mangle]
 pub unsafe extern "C" fn zil_monitor_free(monitor: *mut zil_monitor_t) {
     ffi! {

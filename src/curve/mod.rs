@@ -15,7 +15,6 @@ pub(crate) mod zap;
 
 pub(crate) use keys::require;
 pub use keys::{supported, KeyPair, PublicKey, SecretKey, Z85_KEY_LEN};
-pub use zap::RefusalCount;
 
 use crate::error::{Error, Result};
 

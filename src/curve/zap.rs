@@ -10,41 +10,31 @@
 //! never leaves a live allow-list unguarded (that would admit everyone).
 
 use super::PublicKey;
-use crate::error::{Error, ErrorKind, Result};
-use crate::waker::Waker;
+use crate::error::{Error, Result};
+use crate::service::{self, Lifecycle, Service};
+use crate::stats::SharedCount;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Where libzmq sends ZAP requests (fixed by RFC 27).
 const ZAP_ENDPOINT: &str = "inproc://zeromq.zap.01";
 
-/// How many clients a socket's allow-list refused. Cheap to clone; all
-/// clones count together.
-#[derive(Debug, Clone, Default)]
-pub struct RefusalCount(Arc<AtomicU64>);
-
-impl RefusalCount {
-    /// The number of refused clients so far.
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    fn add(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
 struct Policy {
     allowed: HashSet<PublicKey>,
     label: String,
-    refused: RefusalCount,
+    refused: SharedCount,
 }
 
 struct Authenticator {
     domains: Mutex<HashMap<String, Policy>>,
-    waker: Waker,
-    released: AtomicBool,
+    lifecycle: Lifecycle,
+}
+
+impl Service for Authenticator {
+    fn lifecycle(&self) -> &Lifecycle {
+        &self.lifecycle
+    }
 }
 
 impl Authenticator {
@@ -53,7 +43,7 @@ impl Authenticator {
     }
 
     fn done(&self) -> bool {
-        self.released.load(Ordering::Acquire) && self.lock().is_empty()
+        self.lifecycle.is_released() && self.lock().is_empty()
     }
 }
 
@@ -65,7 +55,7 @@ static NEXT_DOMAIN: AtomicU64 = AtomicU64::new(1);
 pub(crate) struct Registration {
     auth: Arc<Authenticator>,
     domain: String,
-    refused: RefusalCount,
+    refused: SharedCount,
 }
 
 impl Registration {
@@ -75,7 +65,7 @@ impl Registration {
     }
 
     /// The socket's refusal counter.
-    pub(crate) fn refusals(&self) -> RefusalCount {
+    pub(crate) fn refusals(&self) -> SharedCount {
         self.refused.clone()
     }
 }
@@ -87,8 +77,8 @@ impl Drop for Registration {
             domains.remove(&self.domain);
             domains.is_empty()
         };
-        if empty && self.auth.released.load(Ordering::Acquire) {
-            self.auth.waker.wake();
+        if empty && self.auth.lifecycle.is_released() {
+            self.auth.lifecycle.waker().wake();
         }
     }
 }
@@ -98,7 +88,7 @@ impl Drop for Registration {
 pub(crate) fn register(allowed: &[PublicKey], label: &str) -> Result<Registration> {
     let auth = current()?;
     let domain = format!("zil-{}", NEXT_DOMAIN.fetch_add(1, Ordering::Relaxed));
-    let refused = RefusalCount::default();
+    let refused = SharedCount::default();
     auth.lock().insert(
         domain.clone(),
         Policy {
@@ -117,11 +107,7 @@ pub(crate) fn register(allowed: &[PublicKey], label: &str) -> Result<Registratio
 /// Called when zil's context is shut down: the next allow-list starts a new
 /// handler on the new context; this one ends once its sockets are gone.
 pub(crate) fn release() {
-    let taken = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some(auth) = taken {
-        auth.released.store(true, Ordering::Release);
-        auth.waker.wake();
-    }
+    service::release(&CURRENT);
 }
 
 fn current() -> Result<Arc<Authenticator>> {
@@ -138,24 +124,10 @@ fn current() -> Result<Arc<Authenticator>> {
     })?;
     let auth = Arc::new(Authenticator {
         domains: Mutex::new(HashMap::new()),
-        waker: Waker::new()?,
-        released: AtomicBool::new(false),
+        lifecycle: Lifecycle::new()?,
     });
     let serving = Arc::clone(&auth);
-    std::thread::Builder::new()
-        .name("zil-zap".into())
-        .spawn(move || {
-            // Requests are handled without panicking paths; this is the
-            // thread-level boundary for anything else.
-            let _ =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serve(&socket, &serving)));
-        })
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Zmq,
-                format!("cannot start the ZAP handler thread: {e}"),
-            )
-        })?;
+    service::spawn("zil-zap", "ZAP handler", move || serve(&socket, &serving))?;
     *slot = Some(Arc::clone(&auth));
     Ok(auth)
 }
@@ -164,14 +136,14 @@ fn serve(socket: &zmq::Socket, auth: &Authenticator) {
     loop {
         let mut items = [
             socket.as_poll_item(zmq::POLLIN),
-            zmq::PollItem::from_fd(auth.waker.fd(), zmq::POLLIN),
+            zmq::PollItem::from_fd(auth.lifecycle.waker().fd(), zmq::POLLIN),
         ];
         match zmq::poll(&mut items, -1) {
             Ok(_) | Err(zmq::Error::EINTR) => {}
             Err(_) => return,
         }
         if items[1].is_readable() {
-            auth.waker.take();
+            auth.lifecycle.waker().take();
             if auth.done() {
                 return;
             }

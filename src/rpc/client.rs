@@ -354,7 +354,13 @@ impl Client {
     }
 
     fn connect_as(&self, kind: zmq::SocketType) -> Result<socket::Socket> {
-        socket::open(kind, &self.addr, &self.opts, Attach::Connect)
+        socket::open(
+            kind,
+            &self.addr,
+            &self.opts,
+            Attach::Connect,
+            socket::Drops::Ignored,
+        )
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -4,11 +4,11 @@ use super::protocol::{
     error_reply, parse_request, result_reply, RpcError, INTERNAL_ERROR, INVALID_REQUEST,
     METHOD_NOT_FOUND, NOT_SUPPORTED,
 };
-use crate::curve::RefusalCount;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
 use crate::socket;
+use crate::stats::SharedCount;
 use crate::waker::Waker;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -44,7 +44,7 @@ pub(crate) struct Shared {
     stopped: Condvar,
     requests: AtomicU64,
     errors: AtomicU64,
-    refusals: RefusalCount,
+    refusals: SharedCount,
 }
 
 #[derive(Default)]
@@ -69,7 +69,13 @@ impl Server {
             linger_ms: 0,
             ..opts.clone()
         };
-        let socket = socket::open(zmq::SocketType::REP, addr, &opts, Attach::Bind)?;
+        let socket = socket::open(
+            zmq::SocketType::REP,
+            addr,
+            &opts,
+            Attach::Bind,
+            socket::Drops::Ignored,
+        )?;
         let endpoint = socket::last_endpoint(&socket, addr);
         let refusals = socket.refusals();
         Ok(Server {

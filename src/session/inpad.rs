@@ -49,6 +49,9 @@ pub struct InpadStats {
     /// own: from the TTL cache, or by the call made for an earlier message
     /// of the same session received in the same batch (TTL > 0 only).
     pub cache_hits: u64,
+    /// Publishers dropped for a protocol violation, as the port's
+    /// `peers_dropped` (`zil_stats_t`).
+    pub peers_dropped: u64,
 }
 
 #[derive(Default)]
@@ -76,7 +79,7 @@ impl Counters {
         self.0[which as usize].fetch_add(n, Ordering::Relaxed);
     }
 
-    fn snapshot(&self) -> InpadStats {
+    fn snapshot(&self, peers_dropped: u64) -> InpadStats {
         let get = |which: Count| self.0[which as usize].load(Ordering::Relaxed);
         InpadStats {
             delivered: get(Count::Delivered),
@@ -88,6 +91,7 @@ impl Counters {
             dropped_rpc_failed: get(Count::RpcFailed),
             verify_calls: get(Count::VerifyCalls),
             cache_hits: get(Count::CacheHits),
+            peers_dropped,
         }
     }
 }
@@ -238,7 +242,7 @@ impl Inpad {
 
     /// Drop and delivery counters.
     pub fn stats(&self) -> InpadStats {
-        self.counters.snapshot()
+        self.counters.snapshot(self.port().stats().peers_dropped)
     }
 
     /// Unwraps the envelope; `None` (counted) when malformed or session-less.

@@ -5,7 +5,7 @@ use super::ready_fd::ReadyFd;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
-use crate::monitor::{Monitor, MonitorSlot};
+use crate::monitor::Monitor;
 use crate::options::{Attach, PortOptions, TopicMatch};
 use crate::socket;
 use crate::stats::{Counters, Stats};
@@ -28,16 +28,7 @@ pub struct Inport {
     endpoint: String,
     waker: Waker,
     ready: OnceCell<ReadyFd>,
-    monitor: Mutex<MonitorSlot>,
     counters: Counters,
-}
-
-impl Drop for Inport {
-    fn drop(&mut self) {
-        let socket = self.socket.get_mut().unwrap_or_else(|p| p.into_inner());
-        let monitor = self.monitor.get_mut().unwrap_or_else(|p| p.into_inner());
-        monitor.stop(socket);
-    }
 }
 
 impl Inport {
@@ -49,12 +40,18 @@ impl Inport {
 
     /// Like [`Inport::new`] with explicit options.
     pub fn with_options(addr: &str, topic: &str, opts: &PortOptions) -> Result<Self> {
-        let socket = socket::open(zmq::SocketType::SUB, addr, opts, Attach::Connect)?;
+        let socket = socket::open(
+            zmq::SocketType::SUB,
+            addr,
+            opts,
+            Attach::Connect,
+            socket::Drops::Counted,
+        )?;
         socket
             .set_subscribe(topic.as_bytes())
             .map_err(|e| Error::zmq(format!("cannot subscribe to topic '{topic}'"), e))?;
         let endpoint = socket::last_endpoint(&socket, addr);
-        let counters = Counters::with_refusals(socket.refusals());
+        let counters = Counters::for_socket(&socket);
         Ok(Inport {
             socket: Mutex::new(socket),
             topic: topic.into(),
@@ -62,7 +59,6 @@ impl Inport {
             endpoint,
             waker: Waker::new()?,
             ready: OnceCell::new(),
-            monitor: Mutex::default(),
             counters,
         })
     }
@@ -144,9 +140,7 @@ impl Inport {
 
     /// Starts reporting this port's connection events.
     pub fn monitor(&self) -> Result<Monitor> {
-        let socket = self.lock();
-        let mut monitor = self.monitor.lock().unwrap_or_else(|p| p.into_inner());
-        monitor.monitor(&socket)
+        self.lock().monitor()
     }
 
     /// The port's counters.

@@ -4,7 +4,7 @@ use super::foreign::ForeignFrame;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
-use crate::monitor::{Monitor, MonitorSlot};
+use crate::monitor::Monitor;
 use crate::options::{Attach, PortOptions};
 use crate::socket;
 use crate::stats::{Counters, Stats};
@@ -34,13 +34,6 @@ pub struct Outport {
 struct Publisher {
     socket: socket::Socket,
     subscribers: usize,
-    monitor: MonitorSlot,
-}
-
-impl Drop for Publisher {
-    fn drop(&mut self) {
-        self.monitor.stop(&mut self.socket);
-    }
 }
 
 impl Outport {
@@ -52,7 +45,13 @@ impl Outport {
 
     /// Like [`Outport::new`] with explicit options.
     pub fn with_options(addr: &str, topic: &str, opts: &PortOptions) -> Result<Self> {
-        let mut socket = socket::open(zmq::SocketType::XPUB, addr, opts, Attach::Bind)?;
+        let mut socket = socket::open(
+            zmq::SocketType::XPUB,
+            addr,
+            opts,
+            Attach::Bind,
+            socket::Drops::Ignored,
+        )?;
         socket::set_int_option(
             &mut socket,
             ZMQ_XPUB_VERBOSER,
@@ -74,12 +73,11 @@ impl Outport {
             )?;
         }
         let endpoint = socket::last_endpoint(&socket, addr);
-        let counters = Counters::with_refusals(socket.refusals());
+        let counters = Counters::for_socket(&socket);
         Ok(Outport {
             inner: Mutex::new(Publisher {
                 socket,
                 subscribers: 0,
-                monitor: MonitorSlot::default(),
             }),
             topic: topic.into(),
             endpoint,
@@ -203,11 +201,7 @@ impl Outport {
 
     /// Starts reporting this port's connection events.
     pub fn monitor(&self) -> Result<Monitor> {
-        let mut publisher = self.lock();
-        let Publisher {
-            socket, monitor, ..
-        } = &mut *publisher;
-        monitor.monitor(socket)
+        self.lock().socket.monitor()
     }
 
     /// The port's counters.
