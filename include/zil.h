@@ -952,7 +952,9 @@ enum zil_result zil_outpad_stats(const struct zil_outpad_t *outpad, struct zil_s
 
 /**
  * Frees the outpad. NULL is a no-op. An inpad linked to it keeps working
- * (its sessions then go nowhere until relinked).
+ * (its sessions then go nowhere until relinked). Freeing while another
+ * thread is blocked in `zil_outpad_wait_subscribers` is defined, as for
+ * `zil_outport_free`.
  */
 void zil_outpad_free(struct zil_outpad_t *outpad);
 
@@ -1026,7 +1028,13 @@ enum zil_result zil_outport_stats(const struct zil_outport_t *port, struct zil_s
 
 /**
  * Frees the port: its socket closes and unsent messages linger per the
- * options. NULL is a no-op. No other thread may use the port meanwhile.
+ * options. NULL is a no-op.
+ *
+ * Freeing while another thread is blocked in
+ * `zil_outport_wait_subscribers` on it is defined: that call returns
+ * `ZIL_CLOSED` within a few milliseconds, and the socket closes once it
+ * has returned. Any other call racing the free (a push, stats) is the
+ * caller's error, as is a call that starts after it.
  */
 void zil_outport_free(struct zil_outport_t *port);
 

@@ -17,7 +17,8 @@
  *
  * Cases: inport recv and recv_into, inpad recv (waiting for a message, and
  * in a verify call to an RPC server that never answers), monitor next,
- * RPC client call (server never answers), RPC server run. */
+ * RPC client call (server never answers), RPC server run, outport and
+ * outpad wait_subscribers (nobody subscribes). */
 #define _GNU_SOURCE
 #include "check.h"
 
@@ -34,6 +35,8 @@ typedef enum call_kind {
     CALL_MONITOR_NEXT,
     CALL_CLIENT_CALL,
     CALL_SERVER_RUN,
+    CALL_OUTPORT_WAIT,
+    CALL_OUTPAD_WAIT,
 } call_kind;
 
 typedef struct blocked_call {
@@ -72,6 +75,12 @@ static void *call_thread(void *arg)
         break;
     case CALL_SERVER_RUN:
         c->rc = zil_rpc_server_run((const zil_rpc_server_t *)c->handle);
+        break;
+    case CALL_OUTPORT_WAIT:
+        c->rc = zil_outport_wait_subscribers((const zil_outport_t *)c->handle, 1, -1, NULL);
+        break;
+    case CALL_OUTPAD_WAIT:
+        c->rc = zil_outpad_wait_subscribers((const zil_outpad_t *)c->handle, 1, -1, NULL);
         break;
     }
     c->returned_ms = now_ms();
@@ -169,6 +178,8 @@ static void free_inpad(blocked_call *c) { zil_inpad_free((zil_inpad_t *)c->handl
 static void free_monitor(blocked_call *c) { zil_monitor_free((zil_monitor_t *)c->handle); }
 static void free_client(blocked_call *c) { zil_rpc_client_free((zil_rpc_client_t *)c->handle); }
 static void free_server(blocked_call *c) { zil_rpc_server_free((zil_rpc_server_t *)c->handle); }
+static void free_outport(blocked_call *c) { zil_outport_free((zil_outport_t *)c->handle); }
+static void free_outpad(blocked_call *c) { zil_outpad_free((zil_outpad_t *)c->handle); }
 
 static void new_call(blocked_call *c, call_kind kind, const void *handle)
 {
@@ -304,6 +315,23 @@ static void test_client(void)
     zil_rpc_server_free(server);
 }
 
+/* An outport and an outpad waiting for a subscriber that never comes. */
+static void test_wait_subscribers(void)
+{
+    zil_outport_t *out;
+    zil_outpad_t *outpad;
+    blocked_call c;
+    out = zil_outport_new(TEST_TCP_ANY, "t");
+    CHECK(out != NULL);
+    new_call(&c, CALL_OUTPORT_WAIT, out);
+    free_while_blocked(&c, free_outport, ZIL_CLOSED, "freed");
+
+    outpad = zil_outpad_new(TEST_TCP_ANY, "t");
+    CHECK(outpad != NULL);
+    new_call(&c, CALL_OUTPAD_WAIT, outpad);
+    free_while_blocked(&c, free_outpad, ZIL_CLOSED, "freed");
+}
+
 static atomic_int released;
 
 static void count_release(void *user_data)
@@ -342,7 +370,8 @@ int main(void)
     test_monitor();
     test_client();
     test_server_run();
+    test_wait_subscribers();
     printf("free while blocked: inport recv/recv_into, inpad (idle, in verify), monitor, "
-           "rpc client call, rpc server run: ok\n");
+           "rpc client call, rpc server run, outport/outpad wait_subscribers: ok\n");
     return 0;
 }

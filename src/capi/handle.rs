@@ -5,7 +5,7 @@
 //! Two kinds of ownership:
 //! - [`Boxed`]: the handle is the only owner; `*_free` drops the object.
 //! - [`Shared`]: for handles with blocking calls (receives, RPC calls, event
-//!   waits). The handle is one reference of an `Arc`; a blocking call takes
+//!   waits, waits for subscribers). The handle is one reference of an `Arc`; a blocking call takes
 //!   a reference of its own for its duration ([`hold`]: one atomic
 //!   increment). `*_free` first [`Close`]s the object, which makes every
 //!   call blocked in it return `Closed` promptly, then drops the handle's
@@ -16,8 +16,8 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::monitor::Monitor;
 use crate::rpc::Client;
-use crate::session::Inpad;
-use crate::stream::Inport;
+use crate::session::{Inpad, Outpad};
+use crate::stream::{Inport, Outport};
 use std::sync::Arc;
 
 /// Ties a C handle type to the Rust object behind it and to how the handle
@@ -80,7 +80,7 @@ macro_rules! close_by_method {
         })*
     };
 }
-close_by_method!(Inport, Inpad, Monitor, Client);
+close_by_method!(Inport, Inpad, Outport, Outpad, Monitor, Client);
 
 impl<T: Close> Close for WithEndpoint<T> {
     fn close(&self) {

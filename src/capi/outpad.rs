@@ -1,7 +1,7 @@
 //! `zil_outpad_t`: publishing session-wrapped messages.
 
 use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg};
-use super::handle::{borrow, free, into_raw, WithEndpoint};
+use super::handle::{borrow, free, hold, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use crate::session::Outpad;
@@ -14,7 +14,7 @@ use std::ffi::c_char;
 pub struct zil_outpad_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_outpad_t => WithEndpoint<Outpad>);
+impl_handle!(zil_outpad_t => shared WithEndpoint<Outpad>);
 
 /// Creates an outpad that binds `addr` and publishes on `topic`. Its session
 /// is, in order: its own (`zil_outpad_set_session_id`, or set by a linked
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn zil_outpad_wait_subscribers(
     timeout_ms: i32,
     subscribers: *mut usize,
 ) -> zil_result {
-    ffi! { super::outport::wait_subscribers(borrow(outpad, "outpad")?.port(), count, timeout_ms, subscribers) }
+    ffi! { super::outport::wait_subscribers(hold(outpad, "outpad")?.port(), count, timeout_ms, subscribers) }
 }
 
 /// The address the outpad is bound to. Borrowed: valid until the outpad is
@@ -111,7 +111,9 @@ pub unsafe extern "C" fn zil_outpad_stats(
 }
 
 /// Frees the outpad. NULL is a no-op. An inpad linked to it keeps working
-/// (its sessions then go nowhere until relinked).
+/// (its sessions then go nowhere until relinked). Freeing while another
+/// thread is blocked in `zil_outpad_wait_subscribers` is defined, as for
+/// `zil_outport_free`.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outpad_free(outpad: *mut zil_outpad_t) {
     ffi! {

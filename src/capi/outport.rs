@@ -1,7 +1,7 @@
 //! `zil_outport_t`: publishing `(data, event)` messages.
 
 use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, free, into_raw, WithEndpoint};
+use super::handle::{borrow, free, hold, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use crate::error::{Error, ErrorKind};
@@ -16,7 +16,7 @@ use std::ffi::{c_char, c_void};
 pub struct zil_outport_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_outport_t => WithEndpoint<Outport>);
+impl_handle!(zil_outport_t => shared WithEndpoint<Outport>);
 
 /// Creates an output port that binds `addr` (e.g. `"tcp://0.0.0.0:5555"` (all interfaces),
 /// `"tcp://127.0.0.1:*"` for an ephemeral port, `"ipc:///tmp/zil.sock"`,
@@ -132,7 +132,7 @@ pub unsafe extern "C" fn zil_outport_wait_subscribers(
     timeout_ms: i32,
     subscribers: *mut usize,
 ) -> zil_result {
-    ffi! { wait_subscribers(borrow(port, "port")?, count, timeout_ms, subscribers) }
+    ffi! { wait_subscribers(&**hold(port, "port")?, count, timeout_ms, subscribers) }
 }
 
 /// The body of `zil_outport_wait_subscribers` and `zil_outpad_wait_subscribers`.
@@ -176,7 +176,13 @@ pub unsafe extern "C" fn zil_outport_stats(
 }
 
 /// Frees the port: its socket closes and unsent messages linger per the
-/// options. NULL is a no-op. No other thread may use the port meanwhile.
+/// options. NULL is a no-op.
+///
+/// Freeing while another thread is blocked in
+/// `zil_outport_wait_subscribers` on it is defined: that call returns
+/// `ZIL_CLOSED` within a few milliseconds, and the socket closes once it
+/// has returned. Any other call racing the free (a push, stats) is the
+/// caller's error, as is a call that starts after it.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outport_free(port: *mut zil_outport_t) {
     ffi! {

@@ -52,6 +52,11 @@ impl Outpad {
         self.port.push_owned(envelope.into_boxed_slice(), event)
     }
 
+    /// Closes the outpad from any thread: as [`Outport::close`].
+    pub fn close(&self) {
+        self.port.close();
+    }
+
     /// The underlying output port (endpoint, subscribers, counters).
     pub fn port(&self) -> &Outport {
         &self.port

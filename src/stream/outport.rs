@@ -8,6 +8,7 @@ use crate::monitor::Monitor;
 use crate::options::{Attach, PortOptions};
 use crate::socket;
 use crate::stats::{Counters, Stats};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -26,6 +27,8 @@ const WAIT_SLICE: Duration = Duration::from_millis(5);
 /// at once (a short internal lock keeps each 3-frame message whole).
 pub struct Outport {
     inner: Mutex<Publisher>,
+    /// Set by [`Outport::close`]: ends `wait_subscribers`.
+    closed: AtomicBool,
     topic: Box<str>,
     endpoint: String,
     counters: Counters,
@@ -82,6 +85,7 @@ impl Outport {
             topic: topic.into(),
             endpoint,
             counters,
+            closed: AtomicBool::new(false),
         })
     }
 
@@ -155,10 +159,17 @@ impl Outport {
 
     /// Waits until at least `count` subscribers of this port's topic are
     /// connected (the slow-joiner fix), at most `timeout_ms` (`-1` forever,
-    /// `0` checks once). Returns the number of subscribers.
+    /// `0` checks once). Returns the number of subscribers; `Closed` after
+    /// [`Outport::close`].
     pub fn wait_subscribers(&self, count: usize, timeout_ms: i32) -> Result<usize> {
         let deadline = Deadline::after_ms(timeout_ms);
         loop {
+            if self.closed.load(Ordering::Acquire) {
+                return Err(Error::closed(
+                    format_args!("wait for subscribers on '{}'", self.endpoint),
+                    "port",
+                ));
+            }
             let mut publisher = self.lock();
             self.drain_subscriptions(&mut publisher);
             if publisher.subscribers >= count {
@@ -179,6 +190,14 @@ impl Outport {
             // A poll error (EINTR) just means: look again.
             let _ = publisher.socket.poll(zmq::POLLIN, wait);
         }
+    }
+
+    /// Closes the port from any thread, for a port shared between threads
+    /// (an `Arc<Outport>`) that is about to be dropped: a `wait_subscribers`
+    /// blocked now returns `Closed` within a few milliseconds, and so does
+    /// every later one. Final. `zil_outport_free` calls it.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
     }
 
     /// Subscribers of this port's topic known right now.
