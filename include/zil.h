@@ -21,6 +21,17 @@
 #define ZIL_CURVE_KEY_SIZE 41
 
 /**
+ * The default largest message frame of a streaming socket: 256 MiB (a raw
+ * 8K video frame fits).
+ */
+#define ZIL_DEFAULT_MAX_MSG_SIZE 268435456
+
+/**
+ * The default largest RPC request or reply: 16 MiB.
+ */
+#define ZIL_DEFAULT_RPC_MAX_MSG_SIZE 16777216
+
+/**
  * JSON-RPC "parse error": the request was not JSON.
  */
 #define ZIL_RPC_PARSE_ERROR -32700
@@ -44,22 +55,6 @@
  * JSON-RPC "internal error": the handler failed or answered invalid JSON.
  */
 #define ZIL_RPC_INTERNAL_ERROR -32603
-
-/**
- * Length of a key in Z85 text.
- */
-#define Z85_KEY_LEN 40
-
-/**
- * The default maximum size of a received message frame on streaming
- * sockets: 256 MiB (a raw 8K video frame fits).
- */
-#define DEFAULT_MAX_MSG_SIZE (256 << 20)
-
-/**
- * The default maximum size of an RPC request or reply: 16 MiB.
- */
-#define DEFAULT_RPC_MAX_MSG_SIZE (16 << 20)
 
 /**
  * The result of every fallible zil call. The numbers are stable: a code is
@@ -837,9 +832,9 @@ enum zil_result zil_options_set_rpc_timeout(struct zil_options_t *opts, int time
  * (`-1`: no limit). A peer that sends a larger one is refused before zil
  * allocates it: libzmq drops that peer's connection (a server keeps
  * serving everyone else; a connecting input port stops receiving from that
- * publisher and reports the disconnection to its monitor). Default 256 MiB
- * for ports, 16 MiB for RPC servers and clients. `ZIL_INVALID_ARGUMENT`
- * below -1.
+ * publisher, logs it and counts it in `peers_dropped`). Default
+ * `ZIL_DEFAULT_MAX_MSG_SIZE` for ports, `ZIL_DEFAULT_RPC_MAX_MSG_SIZE` for
+ * RPC servers and clients. `ZIL_INVALID_ARGUMENT` below -1.
  */
 enum zil_result zil_options_set_max_msg_size(struct zil_options_t *opts, int64_t max_bytes);
 
@@ -1261,12 +1256,6 @@ enum zil_result zil_rpc_reply_set_error(struct zil_rpc_reply_t *reply,
  * no-op. Never pass a string zil only lent (e.g. `zil_last_error()`).
  */
 void zil_string_free(char *text);
-
-/**
- * libzmq's derivation of a public key from a secret key (`zmq.h`);
- * the `zmq-sys` crate does not declare it.
- */
-extern int32_t zmq_curve_public(char *public_, const char *secret);
 
 #ifdef __cplusplus
 }  // extern "C"

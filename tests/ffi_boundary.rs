@@ -462,6 +462,80 @@ fn the_scan_sees_exactly_the_functions_of_the_header() {
     );
 }
 
+/// The names the header defines for C: macros, struct and enum tags, enum
+/// values, typedef names (also of function pointers) and functions.
+fn header_definitions(header: &str) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = header
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("#define "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    // Without the preprocessor lines and the C++ `extern "C" { … }` wrapper,
+    // whose braces would hide the functions inside.
+    let code: String = header
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter(|l| !matches!(l.trim(), "extern \"C\" {" | "}  // extern \"C\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let toks: Vec<Tok> = tokenize(&code).into_iter().map(|(t, _)| t).collect();
+    let ident = |i: usize| match toks.get(i) {
+        Some(Tok::Ident(name)) => Some(name.as_str()),
+        _ => None,
+    };
+    let punct = |i: usize, p: char| toks.get(i) == Some(&Tok::Punct(p));
+    let (mut braces, mut parens, mut in_enum) = (0, 0, false);
+    for (i, tok) in toks.iter().enumerate() {
+        match tok {
+            Tok::Punct('{') => {
+                in_enum = braces == 0 && i >= 2 && (ident(i - 2) == Some("enum"));
+                braces += 1;
+            }
+            Tok::Punct('}') => braces -= 1,
+            Tok::Punct('(') => parens += 1,
+            Tok::Punct(')') => parens -= 1,
+            Tok::Ident(name) => {
+                let tag = i >= 1 && matches!(ident(i - 1), Some("struct" | "enum"));
+                let fn_pointer = i >= 2 && punct(i - 1, '*') && punct(i - 2, '(');
+                let top = braces == 0 && parens == 0;
+                let declared = top
+                    && (punct(i + 1, '(') || punct(i + 1, ';'))
+                    && !matches!(name.as_str(), "void" | "const");
+                let enum_value = in_enum
+                    && braces == 1
+                    && (punct(i + 1, '=') || punct(i + 1, ',') || punct(i + 1, '}'));
+                if tag || fn_pointer || declared || enum_value {
+                    names.insert(name.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// Every name the header defines for C is in zil's namespace (`zil_*` or
+/// `ZIL_*`), so including zil.h never clashes with a program's own names.
+#[test]
+fn every_name_in_the_header_is_prefixed() {
+    let defined = header_definitions(&zil_h());
+    assert!(
+        defined.contains("zil_result")
+            && defined.contains("ZIL_OK")
+            && defined.contains("zil_shutdown"),
+        "the scan misses the header's names (is it broken?): {defined:?}"
+    );
+    let foreign: Vec<_> = defined
+        .iter()
+        .filter(|n| !n.starts_with("zil_") && !n.starts_with("ZIL_"))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "include/zil.h defines C names outside zil_/ZIL_: {foreign:?}"
+    );
+}
+
 /// The dynamic symbol table of the cdylib built with this test binary.
 fn libzil_symbols() -> (PathBuf, Vec<(String, String)>) {
     // `cargo test` builds the cdylib next to the test binary, in

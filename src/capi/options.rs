@@ -160,13 +160,22 @@ pub unsafe extern "C" fn zil_options_set_rpc_timeout(
     }
 }
 
+/// The default largest message frame of a streaming socket: 256 MiB (a raw
+/// 8K video frame fits).
+pub const ZIL_DEFAULT_MAX_MSG_SIZE: i64 = 268_435_456;
+const _: () = assert!(ZIL_DEFAULT_MAX_MSG_SIZE == crate::DEFAULT_MAX_MSG_SIZE);
+
+/// The default largest RPC request or reply: 16 MiB.
+pub const ZIL_DEFAULT_RPC_MAX_MSG_SIZE: i64 = 16_777_216;
+const _: () = assert!(ZIL_DEFAULT_RPC_MAX_MSG_SIZE == crate::DEFAULT_RPC_MAX_MSG_SIZE);
+
 /// Sets the largest message frame a receiving socket accepts, in bytes
 /// (`-1`: no limit). A peer that sends a larger one is refused before zil
 /// allocates it: libzmq drops that peer's connection (a server keeps
 /// serving everyone else; a connecting input port stops receiving from that
-/// publisher and reports the disconnection to its monitor). Default 256 MiB
-/// for ports, 16 MiB for RPC servers and clients. `ZIL_INVALID_ARGUMENT`
-/// below -1.
+/// publisher, logs it and counts it in `peers_dropped`). Default
+/// `ZIL_DEFAULT_MAX_MSG_SIZE` for ports, `ZIL_DEFAULT_RPC_MAX_MSG_SIZE` for
+/// RPC servers and clients. `ZIL_INVALID_ARGUMENT` below -1.
 #[no_mangle]
 pub unsafe extern "C" fn zil_options_set_max_msg_size(
     opts: *mut zil_options_t,

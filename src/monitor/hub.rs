@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-struct Hub {
+pub(super) struct Hub {
     /// Watches registered since the hub last looked.
     arrivals: Mutex<Vec<Entry>>,
     lifecycle: Lifecycle,
@@ -59,6 +59,7 @@ pub(super) fn register(pair: zmq::Socket, watch: Arc<Watch>) -> Result<()> {
             hub
         }
     };
+    let _ = watch.hub.set(Arc::clone(&hub));
     hub.arrivals().push(Entry {
         pair,
         watch,
@@ -66,6 +67,11 @@ pub(super) fn register(pair: zmq::Socket, watch: Arc<Watch>) -> Result<()> {
     });
     hub.lifecycle.waker().wake();
     Ok(())
+}
+
+/// Wakes `hub` to look at its watches (a flush was asked).
+pub(super) fn wake(hub: &Hub) {
+    hub.lifecycle.waker().wake();
 }
 
 /// Called when zil's context is shut down: the next watch starts a new hub;
@@ -113,8 +119,15 @@ fn run(hub: &Hub) {
         }
         let readable: Vec<bool> = items[1..].iter().map(zmq::PollItem::is_readable).collect();
         drop(items);
-        let mut live = readable.into_iter();
-        entries.retain_mut(|entry| !live.next().unwrap_or(false) || entry.read());
+        let mut readable = readable.into_iter();
+        entries.retain_mut(|entry| {
+            let flush = entry.watch.flush_due();
+            let live = !(readable.next().unwrap_or(false) || flush.is_some()) || entry.read();
+            if let Some(ticket) = flush {
+                entry.watch.flushed(ticket);
+            }
+            live
+        });
         let now = Instant::now();
         for entry in &mut entries {
             entry.expire(now);

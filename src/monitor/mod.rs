@@ -26,14 +26,19 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::stats::SharedCount;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 pub(crate) use hub::release;
 
 /// How long a connecting socket's disconnection may go without a
 /// reconnection attempt before it counts as a protocol drop.
 pub(crate) const DROP_GRACE: Duration = Duration::from_millis(500);
+
+/// The longest a new [`Monitor`] waits for the hub to pass over the events
+/// that happened before it (the hub answers in microseconds; the bound is
+/// for a hub that is gone).
+const FLUSH_WAIT: Duration = Duration::from_secs(1);
 
 /// What happened to a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,8 +89,11 @@ pub(crate) struct Watch {
     connecting: bool,
     peers_dropped: SharedCount,
     queue: Mutex<Queue>,
-    /// Signalled when an event is queued or a monitor is closed.
+    /// Signalled when an event is queued, a monitor is closed or a flush is
+    /// done.
     ready: Condvar,
+    /// The hub serving this watch, set when it registers.
+    hub: OnceLock<Arc<hub::Hub>>,
 }
 
 #[derive(Default)]
@@ -94,6 +102,10 @@ struct Queue {
     /// does.
     monitors: usize,
     events: VecDeque<PeerEvent>,
+    /// Flushes asked for by new monitors, and done by the hub: a flush
+    /// reads every event already sent, before the new monitor counts.
+    flushes_asked: u64,
+    flushes_done: u64,
 }
 
 impl Watch {
@@ -108,6 +120,19 @@ impl Watch {
             queue.events.push_back(event);
             self.ready.notify_all();
         }
+    }
+
+    /// The flush the hub owes, if any (see [`Queue::flushes_asked`]).
+    fn flush_due(&self) -> Option<u64> {
+        let queue = self.lock();
+        (queue.flushes_asked > queue.flushes_done).then_some(queue.flushes_asked)
+    }
+
+    /// The hub has read every event sent before flush `ticket` was asked.
+    fn flushed(&self, ticket: u64) {
+        let mut queue = self.lock();
+        queue.flushes_done = queue.flushes_done.max(ticket);
+        self.ready.notify_all();
     }
 
     /// Counts (and logs) a peer libzmq dropped for a protocol violation.
@@ -154,6 +179,7 @@ pub(crate) fn start(
         peers_dropped,
         queue: Mutex::default(),
         ready: Condvar::new(),
+        hub: OnceLock::new(),
     });
     let registered = crate::socket::new_socket_in(ctx, zmq::PAIR).and_then(|pair| {
         // rcvhwm 0: the pipe from libzmq's monitor is unbounded, so its
@@ -200,8 +226,32 @@ fn parse_event(frames: &[Vec<u8>]) -> Option<PeerEvent> {
 }
 
 impl Monitor {
+    /// A monitor of the watched socket that gets the events from now on:
+    /// the hub first reads (and passes over) those already sent.
     pub(crate) fn new(watch: Arc<Watch>) -> Monitor {
-        watch.lock().monitors += 1;
+        let ticket = {
+            let mut queue = watch.lock();
+            queue.flushes_asked += 1;
+            queue.flushes_asked
+        };
+        if let Some(hub) = watch.hub.get() {
+            hub::wake(hub);
+        }
+        let until = Instant::now() + FLUSH_WAIT;
+        let mut queue = watch.lock();
+        while queue.flushes_done < ticket {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            queue = watch
+                .ready
+                .wait_timeout(queue, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        queue.monitors += 1;
+        drop(queue);
         Monitor {
             watch,
             closed: AtomicBool::new(false),

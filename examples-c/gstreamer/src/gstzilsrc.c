@@ -47,6 +47,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_zil_src_debug);
 #define GST_CAT_DEFAULT gst_zil_src_debug
 
 #define DEFAULT_TIMEOUT -1
+/* Longest single wait in create: between two waits it checks whether zil
+ * dropped the publisher (which libzmq never reconnects to). */
+#define WAIT_SLICE_MS 250
 
 enum
 {
@@ -56,6 +59,7 @@ enum
   PROP_CAPS,
   PROP_RPC_ADDRESS,
   PROP_TIMEOUT,
+  PROP_MAX_MSG_SIZE,
   PROP_SESSION_ID,
   N_PROPERTIES
 };
@@ -75,11 +79,52 @@ msg_release (gpointer msg)
 }
 
 static zil_result
-receive (GstZilSrc * self, zil_msg_t ** msg, gint timeout_ms)
+receive_once (GstZilSrc * self, zil_msg_t ** msg, gint timeout_ms)
 {
   if (self->pad)
     return zil_inpad_recv (self->pad, msg, timeout_ms);
   return zil_inport_recv (self->port, msg, timeout_ms);
+}
+
+/* Publishers zil dropped for breaking the protocol (a frame over
+ * max-msg-size, a malformed frame, a failed handshake). */
+static guint64
+peers_dropped (GstZilSrc * self)
+{
+  if (self->pad) {
+    zil_inpad_stats_t st;
+    return zil_inpad_stats (self->pad, &st) == ZIL_OK ? st.peers_dropped : 0;
+  } else {
+    zil_stats_t st;
+    return zil_inport_stats (self->port, &st) == ZIL_OK ? st.peers_dropped : 0;
+  }
+}
+
+/* Receives within timeout_ms (-1 forever) in slices, so that a publisher
+ * zil dropped ends the wait (ZIL_TIMEOUT with *dropped set) instead of a
+ * silent stall: libzmq never reconnects to it. */
+static zil_result
+receive (GstZilSrc * self, zil_msg_t ** msg, gint timeout_ms,
+    gboolean * dropped)
+{
+  gint64 deadline = timeout_ms < 0 ? -1 :
+      g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  for (;;) {
+    gint slice = WAIT_SLICE_MS;
+    zil_result r;
+    if (deadline >= 0) {
+      gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
+      slice = (gint) CLAMP (left_ms, 0, WAIT_SLICE_MS);
+    }
+    r = receive_once (self, msg, slice);
+    if (r != ZIL_TIMEOUT)
+      return r;
+    *dropped = peers_dropped (self) > 0;
+    if (*dropped)
+      return ZIL_TIMEOUT;
+    if (deadline >= 0 && g_get_monotonic_time () >= deadline)
+      return ZIL_TIMEOUT;
+  }
 }
 
 /* A "caps:<caps>" announcement: adopted unless the caps property is set. */
@@ -177,8 +222,21 @@ gst_zil_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     const gchar *event;
     GstBuffer *buffer;
     GstClockTime pts, duration;
-    gboolean delta;
-    zil_result r = receive (self, &msg, timeout_ms);
+    gboolean delta, dropped = FALSE;
+    zil_result r = receive (self, &msg, timeout_ms, &dropped);
+
+    if (dropped) {
+      gint64 max_msg_size;
+      GST_OBJECT_LOCK (self);
+      max_msg_size = self->max_msg_size;
+      GST_OBJECT_UNLOCK (self);
+      GST_ELEMENT_ERROR (self, RESOURCE, READ,
+          ("The publisher was dropped: it sent a frame over max-msg-size "
+              "(%" G_GINT64_FORMAT " bytes) or broke the protocol.",
+              max_msg_size), ("libzmq does not reconnect to it; "
+              "restart the pipeline once the sender is fixed"));
+      return GST_FLOW_ERROR;
+    }
 
     switch (r) {
       case ZIL_OK:
@@ -266,10 +324,13 @@ gst_zil_src_start (GstBaseSrc * bsrc)
 {
   GstZilSrc *self = GST_ZIL_SRC (bsrc);
   gchar *address, *topic, *rpc_address;
+  gint64 max_msg_size;
+  zil_options_t *opts = NULL;
   zil_inport_t *port = NULL;
   zil_inpad_t *pad = NULL;
 
   GST_OBJECT_LOCK (self);
+  max_msg_size = self->max_msg_size;
   address = g_strdup (self->address);
   topic = g_strdup (self->topic);
   rpc_address = g_strdup (self->rpc_address);
@@ -282,10 +343,16 @@ gst_zil_src_start (GstBaseSrc * bsrc)
         ("The address and topic must be set."), (NULL));
     goto done;
   }
+  opts = zil_options_new ();
+  if (!opts || zil_options_set_max_msg_size (opts, max_msg_size) != ZIL_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid max-msg-size."), ("%s", zil_last_error ()));
+    goto done;
+  }
   if (rpc_address && *rpc_address)
-    pad = zil_inpad_new (address, topic, rpc_address);
+    pad = zil_inpad_new_with_options (address, topic, rpc_address, opts);
   else
-    port = zil_inport_new (address, topic);
+    port = zil_inport_new_with_options (address, topic, opts);
   if (!port && !pad) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
         ("Could not connect to \"%s\".", address), ("%s", zil_last_error ()));
@@ -300,6 +367,7 @@ gst_zil_src_start (GstBaseSrc * bsrc)
   g_atomic_int_set (&self->flushing, 0);
 
 done:
+  zil_options_free (opts);
   g_free (address);
   g_free (topic);
   g_free (rpc_address);
@@ -398,6 +466,11 @@ gst_zil_src_set_property (GObject * object, guint prop_id,
       self->timeout = g_value_get_int (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_MAX_MSG_SIZE:
+      GST_OBJECT_LOCK (self);
+      self->max_msg_size = g_value_get_int64 (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -426,6 +499,9 @@ gst_zil_src_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_TIMEOUT:
       g_value_set_int (value, self->timeout);
+      break;
+    case PROP_MAX_MSG_SIZE:
+      g_value_set_int64 (value, self->max_msg_size);
       break;
     case PROP_SESSION_ID:
       g_value_set_string (value, self->session_id);
@@ -457,6 +533,7 @@ gst_zil_src_init (GstZilSrc * self)
   self->address = g_strdup (GST_ZIL_DEFAULT_ADDRESS);
   self->topic = g_strdup (GST_ZIL_DEFAULT_TOPIC);
   self->timeout = DEFAULT_TIMEOUT;
+  self->max_msg_size = ZIL_DEFAULT_MAX_MSG_SIZE;
 
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -496,6 +573,12 @@ gst_zil_src_class_init (GstZilSrcClass * klass)
       "Longest wait for each message in ms (-1 = forever); when it passes "
       "the stream ends (EOS)", -1, G_MAXINT, DEFAULT_TIMEOUT,
       rw | GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_MAX_MSG_SIZE] = g_param_spec_int64 ("max-msg-size",
+      "Maximum message size", "Largest frame accepted from the publisher, "
+      "in bytes (-1 = no limit). A larger one "
+      "is refused before it is allocated, libzmq drops the publisher, and "
+      "the element posts an error", -1, G_MAXINT64, ZIL_DEFAULT_MAX_MSG_SIZE,
+      rw | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_ID] = g_param_spec_string ("session-id",
       "Session id", "Session of the last message (session-aware only)",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

@@ -20,6 +20,7 @@ struct _GstZilSrc
   gchar *rpc_address;
   GstCaps *caps;                /* the "caps" property, or NULL */
   gint timeout;
+  gint64 max_msg_size;          /* -1: no limit */
   gchar *session_id;            /* read-only: session of the last message */
 
   /* Caps announced by a send-meta sender (object lock). */

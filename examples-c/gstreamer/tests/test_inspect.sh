@@ -12,7 +12,7 @@ has_prop() { grep -Eq "^  $2 +: " "$work/$1.log" || fail "$1 has no property $2"
 for p in address topic event session-aware session-id wait-subscribers wait-timeout send-meta drain-timeout; do
     has_prop zilsink "$p"
 done
-for p in address topic caps rpc-address timeout session-id do-timestamp; do
+for p in address topic caps rpc-address timeout max-msg-size session-id do-timestamp; do
     has_prop zilsrc "$p"
 done
 
@@ -22,5 +22,6 @@ grep -A2 -E '^  event +: ' "$work/zilsink.log" | grep -q 'Default: null' || fail
 grep -A2 -E '^  send-meta +: ' "$work/zilsink.log" | grep -q 'Default: false' || fail "zilsink send-meta default"
 grep -A2 -E '^  do-timestamp +: ' "$work/zilsrc.log" | grep -q 'Default: false' || fail "zilsrc do-timestamp default"
 grep -A2 -E '^  timeout +: ' "$work/zilsrc.log" | grep -q 'Default: -1' || fail "zilsrc timeout default"
+grep -A3 -E '^  max-msg-size +: ' "$work/zilsrc.log" | grep -q 'Default: 268435456' || fail "zilsrc max-msg-size default (zil's 256 MiB)"
 grep -A1 -E '^  session-id +: ' "$work/zilsrc.log" | grep -q 'flags: readable$' || fail "zilsrc session-id is not read-only"
 echo "inspect: OK"
