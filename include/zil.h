@@ -314,6 +314,11 @@ typedef struct zil_inpad_stats_t {
    */
   uint64_t cache_hits;
   /**
+   * Dropped: a frame over `max_msg_size`, as the port's
+   * `messages_oversized` (`zil_stats_t`).
+   */
+  uint64_t dropped_oversized;
+  /**
    * Publishers dropped for a protocol violation, as the port's
    * `peers_dropped` (`zil_stats_t`).
    */
@@ -338,6 +343,11 @@ typedef struct zil_stats_t {
    */
   uint64_t messages_rejected;
   /**
+   * Messages dropped because a frame was over `max_msg_size` (frames up
+   * to twice the limit; libzmq refuses larger ones, see `peers_dropped`).
+   */
+  uint64_t messages_oversized;
+  /**
    * Messages skipped because their topic only shared a prefix with the
    * port's topic (exact matching).
    */
@@ -360,7 +370,7 @@ typedef struct zil_stats_t {
   uint64_t peers_refused;
   /**
    * Connections of a connecting input port that libzmq closed because the
-   * peer broke the protocol: a frame over the maximum message size, a
+   * peer broke the protocol: a frame over twice `max_msg_size`, a
    * malformed frame, or a failed handshake. libzmq does not reconnect to
    * such a peer. Counted half a second after the disconnection (when no
    * reconnection attempt followed); always 0 for bound sockets, where
@@ -453,6 +463,12 @@ typedef struct zil_rpc_server_stats_t {
    * CURVE clients refused by the allow-list (0 without one).
    */
   uint64_t peers_refused;
+  /**
+   * Requests over `max_msg_size` (up to twice it; libzmq refuses larger
+   * ones), answered with a `-32600` error instead of reaching a handler;
+   * also counted in `error_replies`.
+   */
+  uint64_t requests_oversized;
 } zil_rpc_server_stats_t;
 
 #ifdef __cplusplus
@@ -828,13 +844,17 @@ enum zil_result zil_options_set_lossless(struct zil_options_t *opts, bool lossle
 enum zil_result zil_options_set_rpc_timeout(struct zil_options_t *opts, int timeout_ms);
 
 /**
- * Sets the largest message frame a receiving socket accepts, in bytes
- * (`-1`: no limit). A peer that sends a larger one is refused before zil
- * allocates it: libzmq drops that peer's connection (a server keeps
- * serving everyone else; a connecting input port stops receiving from that
- * publisher, logs it and counts it in `peers_dropped`). Default
- * `ZIL_DEFAULT_MAX_MSG_SIZE` for ports, `ZIL_DEFAULT_RPC_MAX_MSG_SIZE` for
- * RPC servers and clients. `ZIL_INVALID_ARGUMENT` below -1.
+ * Sets the largest message frame a receiving socket hands on, in bytes
+ * (`-1`: no limit). Default `ZIL_DEFAULT_MAX_MSG_SIZE` for ports,
+ * `ZIL_DEFAULT_RPC_MAX_MSG_SIZE` for RPC servers and clients.
+ * `ZIL_INVALID_ARGUMENT` below -1. A larger frame, up to twice the limit,
+ * is dropped, logged and counted while the connection lives on (ports:
+ * `messages_oversized`; an RPC server answers a -32600 error and counts
+ * `requests_oversized`; a client's call fails with `ZIL_PROTOCOL_ERROR`).
+ * Over twice the limit libzmq refuses the frame before allocating it and
+ * drops that peer's connection (a server keeps serving everyone else; a
+ * connecting input port stops receiving from that publisher, logs it and
+ * counts it in `peers_dropped`).
  */
 enum zil_result zil_options_set_max_msg_size(struct zil_options_t *opts, int64_t max_bytes);
 

@@ -55,9 +55,13 @@ pub struct PortOptions {
     pub lossless_timeout_ms: Option<i32>,
     /// The largest message frame a receiving socket accepts, in bytes (`-1`:
     /// no limit); `None` takes the side's default ([`DEFAULT_MAX_MSG_SIZE`],
-    /// RPC sockets [`DEFAULT_RPC_MAX_MSG_SIZE`]). libzmq refuses a larger
-    /// frame before allocating it and drops the connection that sent it, so
-    /// a peer cannot make zil allocate without bound.
+    /// RPC sockets [`DEFAULT_RPC_MAX_MSG_SIZE`]). A larger frame is never
+    /// handed on: up to twice the limit zil drops the message and counts it
+    /// (ports: `messages_oversized`; an RPC server answers a `-32600`
+    /// error; a client's call fails with `Protocol`) and the connection
+    /// lives on; beyond that libzmq refuses the frame before allocating it
+    /// and drops the connection that sent it. So a peer can never make zil
+    /// allocate more than twice the limit per frame.
     pub max_msg_size: Option<i64>,
     /// CURVE encryption and authentication; plain by default.
     pub curve: CurveOptions,

@@ -23,6 +23,7 @@ pub(crate) struct Socket {
     allow_list: Option<zap::Registration>,
     peers_dropped: SharedCount,
     watch: Option<Arc<Watch>>,
+    frame_limit: usize,
 }
 
 /// Whether a socket counts the peers libzmq drops for protocol violations
@@ -41,6 +42,13 @@ impl Socket {
             .as_ref()
             .map(zap::Registration::refusals)
             .unwrap_or_default()
+    }
+
+    /// The largest frame zil hands on (`max_msg_size`; `usize::MAX` for no
+    /// limit). libzmq lets frames up to twice that through (see
+    /// [`open`]), so the receiving side drops and counts those itself.
+    pub(crate) fn frame_limit(&self) -> usize {
+        self.frame_limit
     }
 
     /// How many peers libzmq dropped for a protocol violation (counted only
@@ -111,12 +119,17 @@ pub(crate) fn open(
     let ctx = context();
     let socket = new_socket_in(&ctx, kind)?;
     configure(&socket, opts)?;
-    let max_msg_size = opts.max_msg_size.unwrap_or(match kind {
-        zmq::REQ | zmq::REP | zmq::DEALER | zmq::ROUTER => crate::options::DEFAULT_RPC_MAX_MSG_SIZE,
-        _ => crate::options::DEFAULT_MAX_MSG_SIZE,
-    });
+    let limit = max_msg_size(kind, opts);
+    // Two tiers: a frame up to twice the limit arrives, and zil drops and
+    // counts it (the connection lives on); libzmq refuses a larger one
+    // before allocating it and drops the connection that sent it.
+    let libzmq_limit = if limit < 0 {
+        -1
+    } else {
+        limit.saturating_mul(2)
+    };
     socket
-        .set_maxmsgsize(max_msg_size)
+        .set_maxmsgsize(libzmq_limit)
         .map_err(|e| Error::zmq("cannot set the maximum message size", e))?;
     let allow_list = curve::secure(&socket, &opts.curve, addr)?;
     let how = opts.attach.unwrap_or(default_attach);
@@ -128,6 +141,7 @@ pub(crate) fn open(
         allow_list,
         peers_dropped: SharedCount::default(),
         watch: None,
+        frame_limit: usize::try_from(limit).unwrap_or(usize::MAX),
     };
     // No peer on inproc:// can break the protocol.
     if drops == Drops::Counted && how == Attach::Connect && !addr.starts_with("inproc://") {
@@ -135,6 +149,15 @@ pub(crate) fn open(
     }
     attach(&socket, addr, how)?;
     Ok(socket)
+}
+
+/// The `max_msg_size` of a socket of `kind`: the option, or the side's
+/// default (RPC sockets have the smaller one).
+pub(crate) fn max_msg_size(kind: zmq::SocketType, opts: &PortOptions) -> i64 {
+    opts.max_msg_size.unwrap_or(match kind {
+        zmq::REQ | zmq::REP | zmq::DEALER | zmq::ROUTER => crate::options::DEFAULT_RPC_MAX_MSG_SIZE,
+        _ => crate::options::DEFAULT_MAX_MSG_SIZE,
+    })
 }
 
 /// How long socket creation waits for libzmq to finish closing freed sockets.

@@ -31,6 +31,9 @@ pub struct Stats {
     /// Messages received but refused (wrong frame count, non-UTF-8 event or
     /// topic). Inpads count their session-level drops in `zil_inpad_stats_t`.
     pub messages_rejected: u64,
+    /// Messages dropped because a frame was over `max_msg_size` (frames up
+    /// to twice the limit; libzmq refuses larger ones, see `peers_dropped`).
+    pub messages_oversized: u64,
     /// Messages skipped because their topic only shared a prefix with the
     /// port's topic (exact matching).
     pub messages_filtered: u64,
@@ -43,7 +46,7 @@ pub struct Stats {
     /// CURVE clients refused by the port's allow-list (0 without one).
     pub peers_refused: u64,
     /// Connections of a connecting input port that libzmq closed because the
-    /// peer broke the protocol: a frame over the maximum message size, a
+    /// peer broke the protocol: a frame over twice `max_msg_size`, a
     /// malformed frame, or a failed handshake. libzmq does not reconnect to
     /// such a peer. Counted half a second after the disconnection (when no
     /// reconnection attempt followed); always 0 for bound sockets, where
@@ -58,6 +61,7 @@ pub(crate) struct Counters {
     sent: AtomicU64,
     received: AtomicU64,
     rejected: AtomicU64,
+    oversized: AtomicU64,
     filtered: AtomicU64,
     dropped: AtomicU64,
     bytes_sent: AtomicU64,
@@ -90,6 +94,10 @@ impl Counters {
         self.rejected.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn oversized(&self) {
+        self.oversized.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn filtered(&self) {
         self.filtered.fetch_add(1, Ordering::Relaxed);
     }
@@ -103,6 +111,7 @@ impl Counters {
             messages_sent: self.sent.load(Ordering::Relaxed),
             messages_received: self.received.load(Ordering::Relaxed),
             messages_rejected: self.rejected.load(Ordering::Relaxed),
+            messages_oversized: self.oversized.load(Ordering::Relaxed),
             messages_filtered: self.filtered.load(Ordering::Relaxed),
             messages_dropped: self.dropped.load(Ordering::Relaxed),
             bytes_sent: self.bytes_sent.load(Ordering::Relaxed),

@@ -373,30 +373,82 @@ fn inpad_verifies_over_curve() {
 // --- size limit --------------------------------------------------------------
 
 #[test]
-fn rpc_server_refuses_oversized_requests_and_keeps_serving() {
+fn rpc_server_answers_an_oversized_request_with_an_error_and_keeps_serving() {
     let (server, calls) = counting_server(&PortOptions {
         max_msg_size: Some(1000),
         ..PortOptions::default()
     });
-    let big = Client::new(server.endpoint(), 500).unwrap();
-    let e = big.call("verify", json!("x".repeat(2000))).unwrap_err();
-    assert_eq!(
-        e.kind(),
-        ErrorKind::Timeout,
-        "an oversized request gets no answer: {e}"
+    let client = Client::new(server.endpoint(), 5000).unwrap();
+    // Over the limit, within twice it: an error reply, no handler call.
+    let e = client.call("verify", json!("x".repeat(1500))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Remote, "{e}");
+    assert!(
+        e.message()
+            .contains("over this server's max_msg_size of 1000 bytes"),
+        "{e}"
     );
-    let small = Client::new(server.endpoint(), 5000).unwrap();
-    assert!(small.verify(SID).unwrap());
+    assert_eq!(server.requests_oversized(), 1);
+    assert_eq!(server.request_counts(), (1, 1));
+    assert!(client.verify(SID).unwrap(), "the same client goes on");
+    // Over twice the limit: libzmq refuses it and drops the connection, so
+    // no answer; the sender then recovers, and other clients never noticed.
+    let big = Client::new(server.endpoint(), 500).unwrap();
+    let e = big.call("verify", json!("x".repeat(2500))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(client.verify(SID).unwrap());
     assert!(
         big.verify(SID).unwrap(),
-        "the sender of the oversized request recovers"
+        "the sender of the refused request recovers"
     );
     assert_eq!(
         calls.load(Ordering::SeqCst),
-        2,
-        "the oversized request reached no handler"
+        3,
+        "no oversized request reached a handler"
     );
+    assert_eq!(server.requests_oversized(), 1);
     server.stop(2000).unwrap();
+}
+
+#[test]
+fn rpc_client_refuses_an_oversized_reply_and_goes_on() {
+    let server = Server::new("tcp://127.0.0.1:*").unwrap();
+    server.set_handler("echo", |params| Ok(params.cloned().unwrap_or(Value::Null)));
+    server.start().unwrap();
+    let client = Client::with_options(
+        server.endpoint(),
+        5000,
+        &PortOptions {
+            max_msg_size: Some(1000),
+            ..PortOptions::default()
+        },
+    )
+    .unwrap();
+    let e = client.call("echo", json!("y".repeat(1500))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert!(
+        e.message().contains("is over max_msg_size (1000 bytes)"),
+        "{e}"
+    );
+    assert_eq!(client.call("echo", json!("short")).unwrap(), json!("short"));
+    server.stop(2000).unwrap();
+}
+
+#[test]
+fn inport_drops_and_counts_a_message_over_its_limit_and_keeps_receiving() {
+    let (out, inport) = connected_pair(Some(1000));
+    out.push(&[7u8; 1500], None).unwrap();
+    out.push(b"small", None).unwrap();
+    assert_eq!(inport.recv(5000).unwrap().data(), b"small");
+    let stats = inport.stats();
+    assert_eq!(
+        (
+            stats.messages_oversized,
+            stats.messages_received,
+            stats.peers_dropped
+        ),
+        (1, 1, 0),
+        "{stats:?}"
+    );
 }
 
 #[test]
@@ -452,7 +504,8 @@ fn connecting_inport_counts_the_publisher_dropped_for_an_oversized_frame() {
     let monitor = inport.monitor().unwrap();
     out.push(b"small", None).unwrap();
     assert_eq!(inport.recv(5000).unwrap().data(), b"small");
-    out.push(&[7u8; 2000], None).unwrap();
+    // Over twice the limit: libzmq refuses it and drops the publisher.
+    out.push(&[7u8; 2001], None).unwrap();
     let event = monitor.next(5000).unwrap();
     assert_eq!(event.kind, zil::monitor::PeerEventKind::Disconnected);
     let dropped_at = Instant::now();

@@ -418,6 +418,7 @@ fn every_drop_reason_is_counted() {
         dropped_rpc_failed: count("rpc failed"),
         verify_calls: count("unverified") + count("rpc failed") + 1,
         cache_hits: 0,
+        dropped_oversized: 0,
         peers_dropped: 0,
     };
     assert_eq!(s, expected);

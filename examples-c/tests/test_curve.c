@@ -220,13 +220,29 @@ static void rpc_and_inpad(void)
     printf("rpc and inpad over CURVE: OK\n");
 }
 
+/* A JSON string parameter of `n` 'x' characters (n + 3 bytes with quotes
+ * and NUL); free with free(). */
+static char *long_param(size_t n)
+{
+    char *p = test_malloc(n + 3);
+    p[0] = '"';
+    memset(p + 1, 'x', n);
+    p[n + 1] = '"';
+    p[n + 2] = '\0';
+    return p;
+}
+
+/* An RPC server with max_msg_size 1000: a request over it (within twice it)
+ * gets a -32600 error reply naming the limit and reaches no handler; one
+ * over twice it is refused by libzmq (no answer); the server keeps
+ * serving. */
 static void size_limit(void)
 {
     zil_options_t *o = zil_options_new();
     zil_rpc_server_t *srv;
-    zil_rpc_client_t *cli;
+    zil_rpc_client_t *cli, *big;
     zil_rpc_server_stats_t rs;
-    char *params = test_malloc(2003), *result = NULL;
+    char *params = long_param(1500), *huge = long_param(2500), *result = NULL;
     bool valid = false;
     EXPECT_FAIL(zil_options_set_max_msg_size(o, -2), ZIL_INVALID_ARGUMENT, "-2");
     CHECK_OK(zil_options_set_max_msg_size(o, 1000));
@@ -234,28 +250,36 @@ static void size_limit(void)
     CHECK(srv != NULL);
     CHECK_OK(zil_rpc_server_set_handler(srv, "verify", test_handler_yes, NULL, NULL));
     CHECK_OK(zil_rpc_server_start(srv));
-    cli = zil_rpc_client_new(zil_rpc_server_endpoint(srv), 500);
+    cli = zil_rpc_client_new(zil_rpc_server_endpoint(srv), 5000);
     CHECK(cli != NULL);
-    params[0] = '"';
-    memset(params + 1, 'x', 2000);
-    params[2001] = '"';
-    params[2002] = '\0';
-    EXPECT_FAIL(zil_rpc_client_call(cli, "verify", params, &result), ZIL_TIMEOUT, "500");
+    EXPECT_FAIL(zil_rpc_client_call(cli, "verify", params, &result), ZIL_REMOTE_ERROR,
+                "max_msg_size of 1000 bytes");
+    CHECK(result == NULL);
+    CHECK_OK(zil_rpc_client_verify(cli, SID, &valid));
+    CHECK(valid);
+    big = zil_rpc_client_new(zil_rpc_server_endpoint(srv), 500);
+    CHECK(big != NULL);
+    EXPECT_FAIL(zil_rpc_client_call(big, "verify", huge, &result), ZIL_TIMEOUT, "500");
     CHECK(result == NULL);
     CHECK_OK(zil_rpc_client_verify(cli, SID, &valid));
     CHECK(valid);
     CHECK_OK(zil_rpc_server_stats(srv, &rs));
-    CHECKF(rs.requests == 1, "the oversized request reached the server: %lu requests",
-           (unsigned long)rs.requests);
+    CHECKF(rs.requests == 3 && rs.error_replies == 1 && rs.requests_oversized == 1,
+           "requests %lu, error replies %lu, oversized %lu", (unsigned long)rs.requests,
+           (unsigned long)rs.error_replies, (unsigned long)rs.requests_oversized);
+    zil_rpc_client_free(big);
     zil_rpc_client_free(cli);
     zil_rpc_server_free(srv);
     zil_options_free(o);
     free(params);
-    printf("size limit: OK\n");
+    free(huge);
+    printf("size limit: RPC server: OK\n");
 }
 
-/* A connecting input port with a limit counts the publisher libzmq drops
- * for an oversized frame, half a second after the disconnection. */
+/* A connecting input port with max_msg_size 1000: a message over it
+ * (within twice it) is dropped and counted and the stream goes on; one over
+ * twice it makes libzmq drop the publisher, counted half a second after
+ * the disconnection. */
 static void size_limit_drop_counted(void)
 {
     zil_options_t *o = zil_options_new();
@@ -263,7 +287,7 @@ static void size_limit_drop_counted(void)
     zil_inport_t *in;
     zil_msg_t *msg = NULL;
     zil_stats_t st;
-    char *big = test_malloc(2000);
+    char *big = test_malloc(3000);
     double deadline;
 
     CHECK(out != NULL);
@@ -276,13 +300,22 @@ static void size_limit_drop_counted(void)
     CHECK(zil_msg_size(msg) == 5 && memcmp(zil_msg_data(msg), "small", 5) == 0);
     zil_msg_free(msg);
     msg = NULL;
-    memset(big, 7, 2000);
-    CHECK_OK(zil_outport_push(out, (const uint8_t *)big, 2000, NULL));
+    memset(big, 7, 3000);
+    CHECK_OK(zil_outport_push(out, (const uint8_t *)big, 1500, NULL));
+    CHECK_OK(zil_outport_push(out, (const uint8_t *)"next", 4, NULL));
+    CHECK_OK(zil_inport_recv(in, &msg, long_wait_ms()));
+    CHECK(zil_msg_size(msg) == 4 && memcmp(zil_msg_data(msg), "next", 4) == 0);
+    zil_msg_free(msg);
+    msg = NULL;
+    CHECK_OK(zil_inport_stats(in, &st));
+    CHECKF(st.messages_oversized == 1 && st.peers_dropped == 0, "oversized %lu, dropped %lu",
+           (unsigned long)st.messages_oversized, (unsigned long)st.peers_dropped);
+    CHECK_OK(zil_outport_push(out, (const uint8_t *)big, 3000, NULL));
     deadline = now_ms() + long_wait_ms();
     do {
         CHECK_OK(zil_inport_stats(in, &st));
     } while (st.peers_dropped == 0 && now_ms() < deadline && (sleep_ms(5), 1));
-    CHECKF(st.peers_dropped == 1 && st.messages_received == 1,
+    CHECKF(st.peers_dropped == 1 && st.messages_received == 2,
            "peers_dropped %lu, messages_received %lu", (unsigned long)st.peers_dropped,
            (unsigned long)st.messages_received);
     /* libzmq does not reconnect to it: nothing more arrives */

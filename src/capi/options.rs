@@ -169,13 +169,17 @@ const _: () = assert!(ZIL_DEFAULT_MAX_MSG_SIZE == crate::DEFAULT_MAX_MSG_SIZE);
 pub const ZIL_DEFAULT_RPC_MAX_MSG_SIZE: i64 = 16_777_216;
 const _: () = assert!(ZIL_DEFAULT_RPC_MAX_MSG_SIZE == crate::DEFAULT_RPC_MAX_MSG_SIZE);
 
-/// Sets the largest message frame a receiving socket accepts, in bytes
-/// (`-1`: no limit). A peer that sends a larger one is refused before zil
-/// allocates it: libzmq drops that peer's connection (a server keeps
-/// serving everyone else; a connecting input port stops receiving from that
-/// publisher, logs it and counts it in `peers_dropped`). Default
-/// `ZIL_DEFAULT_MAX_MSG_SIZE` for ports, `ZIL_DEFAULT_RPC_MAX_MSG_SIZE` for
-/// RPC servers and clients. `ZIL_INVALID_ARGUMENT` below -1.
+/// Sets the largest message frame a receiving socket hands on, in bytes
+/// (`-1`: no limit). Default `ZIL_DEFAULT_MAX_MSG_SIZE` for ports,
+/// `ZIL_DEFAULT_RPC_MAX_MSG_SIZE` for RPC servers and clients.
+/// `ZIL_INVALID_ARGUMENT` below -1. A larger frame, up to twice the limit,
+/// is dropped, logged and counted while the connection lives on (ports:
+/// `messages_oversized`; an RPC server answers a -32600 error and counts
+/// `requests_oversized`; a client's call fails with `ZIL_PROTOCOL_ERROR`).
+/// Over twice the limit libzmq refuses the frame before allocating it and
+/// drops that peer's connection (a server keeps serving everyone else; a
+/// connecting input port stops receiving from that publisher, logs it and
+/// counts it in `peers_dropped`).
 #[no_mangle]
 pub unsafe extern "C" fn zil_options_set_max_msg_size(
     opts: *mut zil_options_t,

@@ -245,6 +245,10 @@ pub struct zil_rpc_server_stats_t {
     pub error_replies: u64,
     /// CURVE clients refused by the allow-list (0 without one).
     pub peers_refused: u64,
+    /// Requests over `max_msg_size` (up to twice it; libzmq refuses larger
+    /// ones), answered with a `-32600` error instead of reaching a handler;
+    /// also counted in `error_replies`.
+    pub requests_oversized: u64,
 }
 
 /// Copies the server's counters into `*stats`. Any thread.
@@ -257,7 +261,12 @@ pub unsafe extern "C" fn zil_rpc_server_stats(
         let server = borrow(server, "server")?;
         let out = out_arg(stats, "stats")?;
         let (requests, error_replies) = server.request_counts();
-        *out = zil_rpc_server_stats_t { requests, error_replies, peers_refused: server.peers_refused() };
+        *out = zil_rpc_server_stats_t {
+            requests,
+            error_replies,
+            peers_refused: server.peers_refused(),
+            requests_oversized: server.requests_oversized(),
+        };
         Ok(zil_result::ZIL_OK)
     }
 }

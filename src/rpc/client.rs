@@ -25,6 +25,8 @@ pub struct Client {
     state: Mutex<State>,
     /// Ends a wait for an answer when the client is closed.
     waker: Waker,
+    /// `max_msg_size` of replies.
+    frame_limit: usize,
 }
 
 struct State {
@@ -65,6 +67,8 @@ impl Client {
                 next_id: 1,
             }),
             waker: Waker::new()?,
+            frame_limit: usize::try_from(socket::max_msg_size(zmq::REQ, opts))
+                .unwrap_or(usize::MAX),
         };
         let mut state = client.lock();
         state.socket = Some(client.connect()?);
@@ -233,6 +237,17 @@ impl Client {
 
     /// What a reply to a request with `id` says: the result, or an error.
     fn outcome(&self, method: &str, reply: &[u8], id: &Value) -> Result<Value> {
+        if reply.len() > self.frame_limit {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "rpc '{method}' at '{}': the reply of {} bytes is over max_msg_size ({} bytes)",
+                    self.addr,
+                    reply.len(),
+                    self.frame_limit
+                ),
+            ));
+        }
         let (outcome, reply_id) = parse_reply(reply).map_err(|why| {
             Error::new(
                 ErrorKind::Protocol,

@@ -44,7 +44,10 @@ pub(crate) struct Shared {
     stopped: Condvar,
     requests: AtomicU64,
     errors: AtomicU64,
+    oversized: AtomicU64,
     refusals: SharedCount,
+    /// `max_msg_size` of requests.
+    frame_limit: usize,
 }
 
 #[derive(Default)]
@@ -78,6 +81,7 @@ impl Server {
         )?;
         let endpoint = socket::last_endpoint(&socket, addr);
         let refusals = socket.refusals();
+        let frame_limit = socket.frame_limit();
         Ok(Server {
             shared: Arc::new(Shared {
                 socket: Mutex::new(socket),
@@ -89,7 +93,9 @@ impl Server {
                 stopped: Condvar::new(),
                 requests: AtomicU64::new(0),
                 errors: AtomicU64::new(0),
+                oversized: AtomicU64::new(0),
                 refusals,
+                frame_limit,
             }),
         })
     }
@@ -160,6 +166,12 @@ impl Server {
             self.shared.requests.load(Ordering::Relaxed),
             self.shared.errors.load(Ordering::Relaxed),
         )
+    }
+
+    /// Requests over `max_msg_size` that got an error reply instead of a
+    /// handler (counted among the error replies too).
+    pub fn requests_oversized(&self) -> u64 {
+        self.shared.oversized.load(Ordering::Relaxed)
     }
 
     /// Clients that the CURVE allow-list refused (0 without one).
@@ -247,6 +259,8 @@ fn serve(shared: &Shared) -> Result<()> {
             log::warn!("zil: rpc server '{}': {}", shared.endpoint, err.message);
             shared.count(true);
             error_reply(&err, Value::Null)
+        } else if frame.len() > shared.frame_limit {
+            shared.refuse_oversized(frame.len())
         } else {
             shared.reply_to(&frame)
         };
@@ -295,6 +309,22 @@ impl Shared {
         if error {
             self.errors.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// The error reply to a request of `len` bytes over `max_msg_size`,
+    /// counted; no handler sees it.
+    fn refuse_oversized(&self, len: usize) -> Value {
+        self.oversized.fetch_add(1, Ordering::Relaxed);
+        self.count(true);
+        let err = RpcError::new(
+            INVALID_REQUEST,
+            format!(
+                "Invalid Request: {len} bytes, over this server's max_msg_size of {} bytes",
+                self.frame_limit
+            ),
+        );
+        log::warn!("zil: rpc server '{}': {}", self.endpoint, err.message);
+        error_reply(&err, Value::Null)
     }
 
     /// Dispatches one request and builds the reply; never fails.

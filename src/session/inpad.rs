@@ -8,6 +8,7 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::PortOptions;
 use crate::rpc::Client;
+use crate::stats::Stats;
 use crate::stream::{Inport, Message};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,6 +50,9 @@ pub struct InpadStats {
     /// own: from the TTL cache, or by the call made for an earlier message
     /// of the same session received in the same batch (TTL > 0 only).
     pub cache_hits: u64,
+    /// Dropped: a frame over `max_msg_size`, as the port's
+    /// `messages_oversized` (`zil_stats_t`).
+    pub dropped_oversized: u64,
     /// Publishers dropped for a protocol violation, as the port's
     /// `peers_dropped` (`zil_stats_t`).
     pub peers_dropped: u64,
@@ -79,7 +83,7 @@ impl Counters {
         self.0[which as usize].fetch_add(n, Ordering::Relaxed);
     }
 
-    fn snapshot(&self, peers_dropped: u64) -> InpadStats {
+    fn snapshot(&self, port: &Stats) -> InpadStats {
         let get = |which: Count| self.0[which as usize].load(Ordering::Relaxed);
         InpadStats {
             delivered: get(Count::Delivered),
@@ -91,7 +95,8 @@ impl Counters {
             dropped_rpc_failed: get(Count::RpcFailed),
             verify_calls: get(Count::VerifyCalls),
             cache_hits: get(Count::CacheHits),
-            peers_dropped,
+            dropped_oversized: port.messages_oversized,
+            peers_dropped: port.peers_dropped,
         }
     }
 }
@@ -242,7 +247,7 @@ impl Inpad {
 
     /// Drop and delivery counters.
     pub fn stats(&self) -> InpadStats {
-        self.counters.snapshot(self.port().stats().peers_dropped)
+        self.counters.snapshot(&self.port().stats())
     }
 
     /// Unwraps the envelope; `None` (counted) when malformed or session-less.

@@ -25,6 +25,8 @@ pub struct Inport {
     socket: Mutex<socket::Socket>,
     topic: Box<str>,
     topic_match: TopicMatch,
+    /// `max_msg_size` (see [`crate::PortOptions::max_msg_size`]).
+    frame_limit: usize,
     endpoint: String,
     waker: Waker,
     ready: OnceCell<ReadyFd>,
@@ -52,10 +54,12 @@ impl Inport {
             .map_err(|e| Error::zmq(format!("cannot subscribe to topic '{topic}'"), e))?;
         let endpoint = socket::last_endpoint(&socket, addr);
         let counters = Counters::for_socket(&socket);
+        let frame_limit = socket.frame_limit();
         Ok(Inport {
             socket: Mutex::new(socket),
             topic: topic.into(),
             topic_match: opts.topic_match,
+            frame_limit,
             endpoint,
             waker: Waker::new()?,
             ready: OnceCell::new(),
@@ -235,6 +239,21 @@ impl Inport {
                 frames += 1;
                 more = extra.get_more();
             }
+        }
+        let largest = [&msg.topic, &msg.data, &msg.event]
+            .iter()
+            .map(|f| f.len())
+            .max()
+            .unwrap_or(0);
+        if largest > self.frame_limit {
+            self.counters.oversized();
+            log::warn!(
+                "zil: dropped a message on '{}': a frame of {largest} bytes is over \
+                 max_msg_size ({} bytes)",
+                self.endpoint,
+                self.frame_limit
+            );
+            return Ok(false);
         }
         if frames != 3 {
             self.counters.rejected();

@@ -231,7 +231,7 @@ gst_zil_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       max_msg_size = self->max_msg_size;
       GST_OBJECT_UNLOCK (self);
       GST_ELEMENT_ERROR (self, RESOURCE, READ,
-          ("The publisher was dropped: it sent a frame over max-msg-size "
+          ("The publisher was dropped: it sent a frame over twice max-msg-size "
               "(%" G_GINT64_FORMAT " bytes) or broke the protocol.",
               max_msg_size), ("libzmq does not reconnect to it; "
               "restart the pipeline once the sender is fixed"));
@@ -575,9 +575,9 @@ gst_zil_src_class_init (GstZilSrcClass * klass)
       rw | GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_MAX_MSG_SIZE] = g_param_spec_int64 ("max-msg-size",
       "Maximum message size", "Largest frame accepted from the publisher, "
-      "in bytes (-1 = no limit). A larger one "
-      "is refused before it is allocated, libzmq drops the publisher, and "
-      "the element posts an error", -1, G_MAXINT64, ZIL_DEFAULT_MAX_MSG_SIZE,
+      "in bytes (-1 = no limit). A larger one is dropped (up to twice the "
+      "limit); over twice it libzmq refuses it before allocating it and "
+      "drops the publisher, and the element posts an error", -1, G_MAXINT64, ZIL_DEFAULT_MAX_MSG_SIZE,
       rw | GST_PARAM_MUTABLE_READY);
   properties[PROP_SESSION_ID] = g_param_spec_string ("session-id",
       "Session id", "Session of the last message (session-aware only)",

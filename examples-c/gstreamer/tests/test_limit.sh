@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# zilsrc max-msg-size: a sender whose buffers (2048 bytes) are over the
-# receiver's limit (1000) is refused before allocation and dropped by
+# zilsrc max-msg-size: a sender whose buffers (2048 bytes) are over twice
+# the receiver's limit (1000) is refused before allocation and dropped by
 # libzmq; zilsrc posts an error naming max-msg-size instead of stalling
 # (its timeout is -1), so its gst-launch fails promptly. A limit the buffers
 # fit in delivers them all.
