@@ -448,7 +448,7 @@ typedef void (*zil_rpc_handler)(void *user_data,
 typedef void (*zil_release_fn)(void *user_data);
 
 /**
- * Counters of a server (`zil_rpc_server_stats`).
+ * A snapshot of a server's counters (`zil_rpc_server_stats_t` in C).
  */
 typedef struct zil_rpc_server_stats_t {
   /**

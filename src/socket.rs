@@ -153,7 +153,7 @@ pub(crate) fn open(
 
 /// The `max_msg_size` of a socket of `kind`: the option, or the side's
 /// default (RPC sockets have the smaller one).
-pub(crate) fn max_msg_size(kind: zmq::SocketType, opts: &PortOptions) -> i64 {
+fn max_msg_size(kind: zmq::SocketType, opts: &PortOptions) -> i64 {
     opts.max_msg_size.unwrap_or(match kind {
         zmq::REQ | zmq::REP | zmq::DEALER | zmq::ROUTER => crate::options::DEFAULT_RPC_MAX_MSG_SIZE,
         _ => crate::options::DEFAULT_MAX_MSG_SIZE,

@@ -325,7 +325,7 @@ fn rpc_allow_list_admits_listed_clients_only() {
         "no refused client reached a handler"
     );
     assert!(
-        server.peers_refused() >= 2,
+        server.stats().peers_refused >= 2,
         "the stranger and the ephemeral key were refused"
     );
     assert!(client.verify(SID).unwrap(), "the listed client still works");
@@ -366,7 +366,7 @@ fn inpad_verifies_over_curve() {
     assert_eq!(msg.data(), b"Hi boy");
     assert_eq!(msg.session_id(), Some(SID));
     assert!(calls.load(Ordering::SeqCst) >= 1);
-    assert_eq!(authz.peers_refused(), 0);
+    assert_eq!(authz.stats().peers_refused, 0);
     authz.stop(2000).unwrap();
 }
 
@@ -387,7 +387,7 @@ fn rpc_server_answers_an_oversized_request_with_an_error_and_keeps_serving() {
             .contains("over this server's max_msg_size of 1000 bytes"),
         "{e}"
     );
-    assert_eq!(server.requests_oversized(), 1);
+    assert_eq!(server.stats().requests_oversized, 1);
     assert_eq!(server.request_counts(), (1, 1));
     assert!(client.verify(SID).unwrap(), "the same client goes on");
     // Over twice the limit: libzmq refuses it and drops the connection, so
@@ -405,7 +405,7 @@ fn rpc_server_answers_an_oversized_request_with_an_error_and_keeps_serving() {
         3,
         "no oversized request reached a handler"
     );
-    assert_eq!(server.requests_oversized(), 1);
+    assert_eq!(server.stats().requests_oversized, 1);
     server.stop(2000).unwrap();
 }
 

@@ -6,7 +6,7 @@ use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
 use crate::error::Error;
-use crate::rpc::{self, RpcError, Server};
+use crate::rpc::{self, RpcError, Server, ServerStats};
 use serde_json::Value;
 use std::ffi::{c_char, c_void, CString};
 use std::ptr;
@@ -235,38 +235,14 @@ pub unsafe extern "C" fn zil_rpc_server_endpoint(server: *const zil_rpc_server_t
     ffi! { Ok(borrow(server, "server")?.endpoint_ptr()) }
 }
 
-/// Counters of a server (`zil_rpc_server_stats`).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct zil_rpc_server_stats_t {
-    /// Requests answered, malformed ones included.
-    pub requests: u64,
-    /// Of those, the answers that were JSON-RPC errors.
-    pub error_replies: u64,
-    /// CURVE clients refused by the allow-list (0 without one).
-    pub peers_refused: u64,
-    /// Requests over `max_msg_size` (up to twice it; libzmq refuses larger
-    /// ones), answered with a `-32600` error instead of reaching a handler;
-    /// also counted in `error_replies`.
-    pub requests_oversized: u64,
-}
-
 /// Copies the server's counters into `*stats`. Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_stats(
     server: *const zil_rpc_server_t,
-    stats: *mut zil_rpc_server_stats_t,
+    stats: *mut ServerStats,
 ) -> zil_result {
     ffi! {
-        let server = borrow(server, "server")?;
-        let out = out_arg(stats, "stats")?;
-        let (requests, error_replies) = server.request_counts();
-        *out = zil_rpc_server_stats_t {
-            requests,
-            error_replies,
-            peers_refused: server.peers_refused(),
-            requests_oversized: server.requests_oversized(),
-        };
+        *out_arg(stats, "stats")? = borrow(server, "server")?.stats();
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -25,8 +25,6 @@ pub struct Client {
     state: Mutex<State>,
     /// Ends a wait for an answer when the client is closed.
     waker: Waker,
-    /// `max_msg_size` of replies.
-    frame_limit: usize,
 }
 
 struct State {
@@ -67,8 +65,6 @@ impl Client {
                 next_id: 1,
             }),
             waker: Waker::new()?,
-            frame_limit: usize::try_from(socket::max_msg_size(zmq::REQ, opts))
-                .unwrap_or(usize::MAX),
         };
         let mut state = client.lock();
         state.socket = Some(client.connect()?);
@@ -144,7 +140,7 @@ impl Client {
     }
 
     /// One pipelined `verify` answer: `["", reply]` from the DEALER.
-    fn read_pipelined(&self, dealer: &zmq::Socket) -> Result<bool> {
+    fn read_pipelined(&self, dealer: &socket::Socket) -> Result<bool> {
         let deadline = Deadline::after_ms(self.timeout_ms).started();
         self.wait_turn(dealer, VERIFY, zmq::POLLIN, &deadline)?;
         let frames = dealer.recv_multipart(zmq::DONTWAIT).map_err(|e| {
@@ -172,6 +168,7 @@ impl Client {
                 ),
             ));
         }
+        self.check_reply_size(dealer, VERIFY, reply.len())?;
         let result = self.outcome(VERIFY, reply, &json!("1"))?;
         result
             .as_bool()
@@ -226,28 +223,17 @@ impl Client {
             Some(socket) => socket,
             None => self.connect()?,
         };
-        let reply = self.round_trip(&socket, method, &text);
         // Keep the socket only when the exchange completed: a REQ socket that
         // sent without receiving cannot send again (lazy pirate).
-        if reply.is_ok() {
-            state.socket = Some(socket);
-        }
-        self.outcome(method, &reply?, &id)
+        let reply = self.round_trip(&socket, method, &text)?;
+        let size = self.check_reply_size(&socket, method, reply.len());
+        state.socket = Some(socket);
+        size?;
+        self.outcome(method, &reply, &id)
     }
 
     /// What a reply to a request with `id` says: the result, or an error.
     fn outcome(&self, method: &str, reply: &[u8], id: &Value) -> Result<Value> {
-        if reply.len() > self.frame_limit {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                format!(
-                    "rpc '{method}' at '{}': the reply of {} bytes is over max_msg_size ({} bytes)",
-                    self.addr,
-                    reply.len(),
-                    self.frame_limit
-                ),
-            ));
-        }
         let (outcome, reply_id) = parse_reply(reply).map_err(|why| {
             Error::new(
                 ErrorKind::Protocol,
@@ -295,6 +281,22 @@ impl Client {
             ));
         }
         Ok(frames.pop().unwrap_or_default())
+    }
+
+    /// `Protocol` for a reply of `len` bytes over the socket's
+    /// `max_msg_size` (libzmq lets up to twice it through).
+    fn check_reply_size(&self, socket: &socket::Socket, method: &str, len: usize) -> Result<()> {
+        let limit = socket.frame_limit();
+        if len <= limit {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Protocol,
+            format!(
+                "rpc '{method}' at '{}': the reply of {len} bytes is over max_msg_size ({limit} bytes)",
+                self.addr
+            ),
+        ))
     }
 
     /// Sends `frames` as one message without blocking; when the socket

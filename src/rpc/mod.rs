@@ -12,7 +12,7 @@ pub use protocol::{
     RpcError, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
 };
 pub(crate) use server::run as run_shared;
-pub use server::{Handler, Server};
+pub use server::{Handler, Server, ServerStats};
 
 /// The methods of the Python original, with the ids its client sends.
 pub mod methods {

@@ -25,6 +25,22 @@ pub type Handler = dyn Fn(Option<&Value>) -> std::result::Result<Value, RpcError
 /// How long dropping a server waits for its loop to end.
 const DROP_WAIT_MS: i32 = 2000;
 
+/// A snapshot of a server's counters (`zil_rpc_server_stats_t` in C).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerStats {
+    /// Requests answered, malformed ones included.
+    pub requests: u64,
+    /// Of those, the answers that were JSON-RPC errors.
+    pub error_replies: u64,
+    /// CURVE clients refused by the allow-list (0 without one).
+    pub peers_refused: u64,
+    /// Requests over `max_msg_size` (up to twice it; libzmq refuses larger
+    /// ones), answered with a `-32600` error instead of reaching a handler;
+    /// also counted in `error_replies`.
+    pub requests_oversized: u64,
+}
+
 /// A JSON-RPC server bound to an address.
 ///
 /// Thread safety: `Server` is `Send + Sync`. Handlers may be set or replaced
@@ -46,8 +62,6 @@ pub(crate) struct Shared {
     errors: AtomicU64,
     oversized: AtomicU64,
     refusals: SharedCount,
-    /// `max_msg_size` of requests.
-    frame_limit: usize,
 }
 
 #[derive(Default)]
@@ -81,7 +95,6 @@ impl Server {
         )?;
         let endpoint = socket::last_endpoint(&socket, addr);
         let refusals = socket.refusals();
-        let frame_limit = socket.frame_limit();
         Ok(Server {
             shared: Arc::new(Shared {
                 socket: Mutex::new(socket),
@@ -95,7 +108,6 @@ impl Server {
                 errors: AtomicU64::new(0),
                 oversized: AtomicU64::new(0),
                 refusals,
-                frame_limit,
             }),
         })
     }
@@ -168,15 +180,15 @@ impl Server {
         )
     }
 
-    /// Requests over `max_msg_size` that got an error reply instead of a
-    /// handler (counted among the error replies too).
-    pub fn requests_oversized(&self) -> u64 {
-        self.shared.oversized.load(Ordering::Relaxed)
-    }
-
-    /// Clients that the CURVE allow-list refused (0 without one).
-    pub fn peers_refused(&self) -> u64 {
-        self.shared.refusals.get()
+    /// The server's counters.
+    pub fn stats(&self) -> ServerStats {
+        let (requests, error_replies) = self.request_counts();
+        ServerStats {
+            requests,
+            error_replies,
+            peers_refused: self.shared.refusals.get(),
+            requests_oversized: self.shared.oversized.load(Ordering::Relaxed),
+        }
     }
 
     /// Answers one request message (the bytes of a single frame) the way the
@@ -259,8 +271,8 @@ fn serve(shared: &Shared) -> Result<()> {
             log::warn!("zil: rpc server '{}': {}", shared.endpoint, err.message);
             shared.count(true);
             error_reply(&err, Value::Null)
-        } else if frame.len() > shared.frame_limit {
-            shared.refuse_oversized(frame.len())
+        } else if frame.len() > socket.frame_limit() {
+            shared.refuse_oversized(frame.len(), socket.frame_limit())
         } else {
             shared.reply_to(&frame)
         };
@@ -311,16 +323,15 @@ impl Shared {
         }
     }
 
-    /// The error reply to a request of `len` bytes over `max_msg_size`,
-    /// counted; no handler sees it.
-    fn refuse_oversized(&self, len: usize) -> Value {
+    /// The error reply to a request of `len` bytes over `max_msg_size`
+    /// (`limit`), counted; no handler sees it.
+    fn refuse_oversized(&self, len: usize, limit: usize) -> Value {
         self.oversized.fetch_add(1, Ordering::Relaxed);
         self.count(true);
         let err = RpcError::new(
             INVALID_REQUEST,
             format!(
-                "Invalid Request: {len} bytes, over this server's max_msg_size of {} bytes",
-                self.frame_limit
+                "Invalid Request: {len} bytes, over this server's max_msg_size of {limit} bytes"
             ),
         );
         log::warn!("zil: rpc server '{}': {}", self.endpoint, err.message);

@@ -25,8 +25,6 @@ pub struct Inport {
     socket: Mutex<socket::Socket>,
     topic: Box<str>,
     topic_match: TopicMatch,
-    /// `max_msg_size` (see [`crate::PortOptions::max_msg_size`]).
-    frame_limit: usize,
     endpoint: String,
     waker: Waker,
     ready: OnceCell<ReadyFd>,
@@ -54,12 +52,10 @@ impl Inport {
             .map_err(|e| Error::zmq(format!("cannot subscribe to topic '{topic}'"), e))?;
         let endpoint = socket::last_endpoint(&socket, addr);
         let counters = Counters::for_socket(&socket);
-        let frame_limit = socket.frame_limit();
         Ok(Inport {
             socket: Mutex::new(socket),
             topic: topic.into(),
             topic_match: opts.topic_match,
-            frame_limit,
             endpoint,
             waker: Waker::new()?,
             ready: OnceCell::new(),
@@ -163,7 +159,7 @@ impl Inport {
 
     fn next_message(
         &self,
-        socket: &zmq::Socket,
+        socket: &socket::Socket,
         msg: &mut Message,
         deadline: &Deadline,
     ) -> Result<()> {
@@ -222,7 +218,7 @@ impl Inport {
 
     /// Reads the frames after the topic into `msg`; false for a message that
     /// was rejected or filtered (and counted).
-    fn read_rest(&self, socket: &zmq::Socket, msg: &mut Message) -> Result<bool> {
+    fn read_rest(&self, socket: &socket::Socket, msg: &mut Message) -> Result<bool> {
         let mut frames = 1;
         let mut more = msg.topic.get_more();
         for frame in [&mut msg.data, &mut msg.event] {
@@ -245,13 +241,13 @@ impl Inport {
             .map(|f| f.len())
             .max()
             .unwrap_or(0);
-        if largest > self.frame_limit {
+        if largest > socket.frame_limit() {
             self.counters.oversized();
             log::warn!(
                 "zil: dropped a message on '{}': a frame of {largest} bytes is over \
                  max_msg_size ({} bytes)",
                 self.endpoint,
-                self.frame_limit
+                socket.frame_limit()
             );
             return Ok(false);
         }
