@@ -2,11 +2,13 @@
 //! topic, an [`Inport`] receives them. Wire format (WIRE.md): three frames
 //! `[topic, data, event]`, the event `None` meaning "no event".
 
+mod drain;
 mod foreign;
 mod inport;
 mod message;
 mod outport;
 mod ready_fd;
+mod subscribers;
 
 pub(crate) use foreign::ForeignFrame;
 pub use foreign::FreeFn;

@@ -1,6 +1,8 @@
 //! The output port: a publisher of `[topic, data, event]` messages.
 
+use super::drain::{self, Drain};
 use super::foreign::ForeignFrame;
+use super::subscribers::Subscribers;
 use super::NO_EVENT;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
@@ -9,8 +11,8 @@ use crate::options::{Attach, PortOptions};
 use crate::socket;
 use crate::stats::{Counters, Stats};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
+use std::time::{Duration, Instant};
 
 /// libzmq's `ZMQ_XPUB_VERBOSER`: pass every subscribe and unsubscribe up,
 /// so zil can count subscribers exactly.
@@ -20,13 +22,34 @@ const ZMQ_XPUB_VERBOSER: u32 = 78;
 /// that pushes from other threads are not held up for long.
 const WAIT_SLICE: Duration = Duration::from_millis(5);
 
+/// A push drains the subscription frames when the last drain is this old
+/// (see `drain.rs`): a flood of them is held for about this long at most.
+const PUSH_DRAIN_AGE: Duration = Duration::from_millis(1);
+
+/// One drain reads at most this many frames before it lets the lock go.
+const DRAIN_BATCH: usize = 4096;
+
+/// The receive high-water mark of an output port, whose receive side
+/// carries subscription frames only. libzmq moves every frame the peer's
+/// connection delivers into the XPUB's own unbounded queue in one go while
+/// the connection keeps up; a small mark makes the connection wait for the
+/// port instead, so a flood of subscriptions is held back in the peer's
+/// TCP buffers rather than in zil's memory.
+const SUBSCRIPTION_HWM: i32 = 16;
+
 /// An output port. It binds (by default) an XPUB socket, which a plain SUB
-/// peer cannot tell from a PUB, and which lets zil count subscribers.
+/// peer cannot tell from a PUB, and which lets zil count subscribers: the
+/// distinct peers whose subscriptions match the topic (`subscribers.rs`).
+/// Whatever peers send, the port holds a bounded amount of it: the
+/// subscription frames are read as they come (`drain.rs`), also while the
+/// port only pushes or sits idle.
 ///
 /// Thread safety: `Outport` is `Send + Sync`; any number of threads may push
 /// at once (a short internal lock keeps each 3-frame message whole).
 pub struct Outport {
-    inner: Mutex<Publisher>,
+    /// Dropped first: the drainer forgets the port before its socket closes.
+    _drain: drain::Registration,
+    inner: Arc<Mutex<Publisher>>,
     /// Set by [`Outport::close`]: ends `wait_subscribers`.
     closed: AtomicBool,
     topic: Box<str>,
@@ -36,7 +59,40 @@ pub struct Outport {
 
 struct Publisher {
     socket: socket::Socket,
-    subscribers: usize,
+    subscribers: Subscribers,
+    drained: Instant,
+}
+
+impl Publisher {
+    /// Reads the subscription frames XPUB queued (at most
+    /// [`DRAIN_BATCH`]) into the subscriber count; true when none is left.
+    fn drain(&mut self) -> bool {
+        self.drained = Instant::now();
+        let mut done = false;
+        for _ in 0..DRAIN_BATCH {
+            let mut frame = zmq::Message::new();
+            match self.socket.recv(&mut frame, zmq::DONTWAIT) {
+                Ok(()) => self.subscribers.take(frame),
+                Err(zmq::Error::EINTR) => {}
+                Err(_) => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        self.subscribers.settle();
+        done
+    }
+}
+
+impl Drain for Mutex<Publisher> {
+    fn try_drain(&self) -> bool {
+        match self.try_lock() {
+            Ok(mut publisher) => publisher.drain(),
+            Err(TryLockError::Poisoned(p)) => p.into_inner().drain(),
+            Err(TryLockError::WouldBlock) => false,
+        }
+    }
 }
 
 impl Outport {
@@ -51,7 +107,10 @@ impl Outport {
         let mut socket = socket::open(
             zmq::SocketType::XPUB,
             addr,
-            opts,
+            &PortOptions {
+                rcvhwm: SUBSCRIPTION_HWM,
+                ..opts.clone()
+            },
             Attach::Bind,
             socket::Drops::Ignored,
         )?;
@@ -77,11 +136,18 @@ impl Outport {
         }
         let endpoint = socket::last_endpoint(&socket, addr);
         let counters = Counters::for_socket(&socket);
+        let zmq_fd = socket
+            .get_fd()
+            .map_err(|e| Error::zmq("cannot read the socket's ZMQ_FD", e))?;
+        let inner = Arc::new(Mutex::new(Publisher {
+            socket,
+            subscribers: Subscribers::new(topic.as_bytes()),
+            drained: Instant::now(),
+        }));
+        let weak: Weak<Mutex<Publisher>> = Arc::downgrade(&inner);
         Ok(Outport {
-            inner: Mutex::new(Publisher {
-                socket,
-                subscribers: 0,
-            }),
+            _drain: drain::register(zmq_fd, weak)?,
+            inner,
             topic: topic.into(),
             endpoint,
             counters,
@@ -132,6 +198,9 @@ impl Outport {
             .send(self.topic.as_bytes(), zmq::SNDMORE)
             .and_then(|_| send_data(s))
             .and_then(|_| s.send(event, 0));
+        if publisher.drained.elapsed() >= PUSH_DRAIN_AGE {
+            publisher.drain();
+        }
         drop(publisher);
         if let Err(e) = sent {
             if e == zmq::Error::EAGAIN {
@@ -171,17 +240,19 @@ impl Outport {
                 ));
             }
             let mut publisher = self.lock();
-            self.drain_subscriptions(&mut publisher);
-            if publisher.subscribers >= count {
-                return Ok(publisher.subscribers);
+            publisher.drain();
+            let subscribers = publisher.subscribers.count();
+            if subscribers >= count {
+                return Ok(subscribers);
             }
             let left = deadline.remaining_ms();
             if left == 0 {
                 return Err(Error::new(
                     ErrorKind::Timeout,
                     format!(
-                        "{} of {count} subscribers on '{}' (topic '{}') after {timeout_ms} ms",
-                        publisher.subscribers, self.endpoint, self.topic
+                        "{subscribers} of {count} subscribers on '{}' (topic '{}') after \
+                         {timeout_ms} ms",
+                        self.endpoint, self.topic
                     ),
                 ));
             }
@@ -200,11 +271,13 @@ impl Outport {
         self.closed.store(true, Ordering::Release);
     }
 
-    /// Subscribers of this port's topic known right now.
+    /// Subscribers of this port's topic known right now: distinct peers
+    /// with a subscription that matches the topic (a peer subscribed twice
+    /// counts once; each `inproc://` subscription counts as a peer).
     pub fn subscribers(&self) -> usize {
         let mut publisher = self.lock();
-        self.drain_subscriptions(&mut publisher);
-        publisher.subscribers
+        publisher.drain();
+        publisher.subscribers.count()
     }
 
     /// The address the port is bound to (an ephemeral `tcp://127.0.0.1:*`
@@ -233,24 +306,5 @@ impl Outport {
         // behind (libzmq sends multipart messages atomically), so a poisoned
         // lock is safe to take over.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Reads the subscription messages XPUB queued and updates the count of
-    /// subscribers whose subscription matches this port's topic.
-    fn drain_subscriptions(&self, publisher: &mut Publisher) {
-        let mut msg = zmq::Message::new();
-        while publisher.socket.recv(&mut msg, zmq::DONTWAIT).is_ok() {
-            let Some((&kind, prefix)) = msg.split_first() else {
-                continue;
-            };
-            if !self.topic.as_bytes().starts_with(prefix) {
-                continue;
-            }
-            match kind {
-                1 => publisher.subscribers += 1,
-                0 => publisher.subscribers = publisher.subscribers.saturating_sub(1),
-                _ => {}
-            }
-        }
     }
 }
