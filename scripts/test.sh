@@ -9,13 +9,16 @@ cd "$(dirname "$0")/.."
 
 # What the tests need from Debian: build tools, valgrind, pkg-config, GLib
 # (event-loop example), GStreamer (the zilsink/zilsrc plugin) and libzmq
-# with CURVE (the CURVE tests link zil against it; the main build does not).
+# with CURVE (the CURVE tests link zil against it; the main build does not);
+# iproute2 (`ip netns`) for the network-fault tests, which run as root only.
 need_apt=()
 for tool in cmake:cmake make:make g++:g++ valgrind:valgrind pkg-config:pkg-config \
             readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools; do
   command -v "${tool%%:*}" >/dev/null || need_apt+=("${tool#*:}")
 done
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+# Without root the network-fault tests skip, and need no `ip`.
+if [ "$(id -u)" = 0 ]; then command -v ip >/dev/null || need_apt+=(iproute2); fi
 if command -v pkg-config >/dev/null; then
   pkg-config --exists glib-2.0 || need_apt+=(libglib2.0-dev)
   pkg-config --exists gstreamer-1.0 gstreamer-base-1.0 \

@@ -12,10 +12,15 @@
 //!
 //! `soak_short` (10 s) runs with the normal tests; `soak_long` is ignored
 //! and runs for `ZIL_SOAK_SECONDS` (default 180): `scripts/soak.sh [SECONDS]`.
+//! The churn soak (connects, sessions and RPC clients coming and going) is
+//! tests/churn_soak.rs; both sample through tests/common/probe.rs.
 
+#[path = "common/probe.rs"]
+mod probe;
 #[path = "common/python.rs"]
 mod python;
 
+use probe::{fd_count, payload, rss_kb};
 use python::TempDir;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,21 +32,6 @@ use zil::stream::{Inport, Outport};
 use zil::PortOptions;
 
 const RSS_BOUND_KB: u64 = 10 * 1024;
-
-fn rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
-}
-
-fn fd_count() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .expect("/proc/self/fd")
-        .count()
-}
 
 #[derive(Default)]
 struct Counters {
@@ -56,15 +46,6 @@ fn lossless() -> PortOptions {
         lossless_timeout_ms: Some(5000),
         ..PortOptions::default()
     }
-}
-
-fn payload(seq: u64, len: usize) -> Vec<u8> {
-    let mut v = Vec::with_capacity(len);
-    v.extend_from_slice(&seq.to_le_bytes());
-    while v.len() < len {
-        v.push((seq as u8).wrapping_add(v.len() as u8));
-    }
-    v
 }
 
 /// Pushes numbered messages on `push` until `stop`, while a receiver thread
