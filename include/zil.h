@@ -21,6 +21,11 @@
 #define ZIL_CURVE_KEY_SIZE 41
 
 /**
+ * The default longest session id an inpad verifies: 256 bytes.
+ */
+#define ZIL_DEFAULT_MAX_SESSION_ID_LEN 256
+
+/**
  * The default largest message frame of a streaming socket: 256 MiB (a raw
  * 8K video frame fits).
  */
@@ -55,6 +60,12 @@
  * JSON-RPC "internal error": the handler failed or answered invalid JSON.
  */
 #define ZIL_RPC_INTERNAL_ERROR -32603
+
+/**
+ * The default longest session id an inpad verifies: 256 bytes (the
+ * original's ids are 32 hex digits).
+ */
+#define DEFAULT_MAX_SESSION_ID_LEN 256
 
 /**
  * The result of every fallible zil call. The numbers are stable: a code is
@@ -323,6 +334,21 @@ typedef struct zil_inpad_stats_t {
    * `peers_dropped` (`zil_stats_t`).
    */
   uint64_t peers_dropped;
+  /**
+   * Dropped: not a `[topic, data, event]` message, or a non-UTF-8 topic
+   * or event, as the port's `messages_rejected` (`zil_stats_t`).
+   */
+  uint64_t dropped_rejected;
+  /**
+   * Dropped: the topic only shares a prefix with the inpad's, as the
+   * port's `messages_filtered` (`zil_stats_t`).
+   */
+  uint64_t dropped_filtered;
+  /**
+   * Dropped: the session id is longer than `max_session_id_len`;
+   * refused before any `verify` call and never cached.
+   */
+  uint64_t dropped_session_too_long;
 } zil_inpad_stats_t;
 
 /**
@@ -838,10 +864,20 @@ enum zil_result zil_options_set_prefix_match(struct zil_options_t *opts, bool pr
 enum zil_result zil_options_set_lossless(struct zil_options_t *opts, bool lossless, int timeout_ms);
 
 /**
- * Inpads: how long each `verify` call waits for the RPC server, in ms
- * (default 1000; -1 forever). `ZIL_INVALID_ARGUMENT` below -1.
+ * Inpads: how long the RPC server may stay silent while `verify` calls
+ * wait for it, in ms (default 1000; -1 forever); then the messages waiting
+ * are dropped (`dropped_rpc_failed`). It does not lengthen a receive: a
+ * receive returns within its own timeout. `ZIL_INVALID_ARGUMENT` below -1.
  */
 enum zil_result zil_options_set_rpc_timeout(struct zil_options_t *opts, int timeout_ms);
+
+/**
+ * Inpads: the longest session id verified, in bytes (default
+ * `ZIL_DEFAULT_MAX_SESSION_ID_LEN`). A message with a longer one is dropped
+ * before any `verify` call and never cached, and counted in
+ * `dropped_session_too_long`. `ZIL_INVALID_ARGUMENT` for 0.
+ */
+enum zil_result zil_options_set_max_session_id_len(struct zil_options_t *opts, size_t len);
 
 /**
  * Sets the largest message frame a receiving socket hands on, in bytes

@@ -41,6 +41,14 @@ impl Deadline {
         }
     }
 
+    /// True once the deadline is `grace` behind (never for forever): for a
+    /// call that keeps finding work that is not its answer (messages to
+    /// skip), so that it stops even though it never has to wait. A zero
+    /// timeout then still gets `grace` to skip through what is queued.
+    pub(crate) fn overrun(&self, grace: Duration) -> bool {
+        self.timeout_ms >= 0 && Instant::now() >= self.at() + grace
+    }
+
     /// Milliseconds left in the form `zmq_poll` takes (`-1` for forever).
     pub(crate) fn remaining_ms(&self) -> i64 {
         match self.timeout_ms {

@@ -32,7 +32,8 @@ mod waker;
 pub use context::shutdown;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{
-    Attach, PortOptions, TopicMatch, DEFAULT_MAX_MSG_SIZE, DEFAULT_RPC_MAX_MSG_SIZE,
+    Attach, PortOptions, TopicMatch, DEFAULT_MAX_MSG_SIZE, DEFAULT_MAX_SESSION_ID_LEN,
+    DEFAULT_RPC_MAX_MSG_SIZE,
 };
 pub use stats::Stats;
 

@@ -65,7 +65,15 @@ pub struct PortOptions {
     pub max_msg_size: Option<i64>,
     /// CURVE encryption and authentication; plain by default.
     pub curve: CurveOptions,
+    /// Inpads: the longest session id verified, in bytes (default
+    /// [`DEFAULT_MAX_SESSION_ID_LEN`]). A longer one is dropped before any
+    /// `verify` call and never cached (`dropped_session_too_long`).
+    pub max_session_id_len: usize,
 }
+
+/// The default longest session id an inpad verifies: 256 bytes (the
+/// original's ids are 32 hex digits).
+pub const DEFAULT_MAX_SESSION_ID_LEN: usize = 256;
 
 impl Default for PortOptions {
     fn default() -> Self {
@@ -79,6 +87,7 @@ impl Default for PortOptions {
             lossless_timeout_ms: None,
             max_msg_size: None,
             curve: CurveOptions::default(),
+            max_session_id_len: DEFAULT_MAX_SESSION_ID_LEN,
         }
     }
 }

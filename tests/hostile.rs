@@ -5,30 +5,27 @@
 //! a promise in README's "Guarantees" bounds: the process's RSS, the
 //! subscriber count, the real return time of a call with a timeout.
 
+#[path = "common/probe.rs"]
+mod probe;
 #[path = "common/python.rs"]
 mod python;
 #[path = "common/zmtp.rs"]
 mod zmtp;
 
+use probe::rss_kb;
 use python::{free_tcp_port, wait_until};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
+use zil::rpc::Server;
+use zil::session::{Inpad, Outpad};
 use zil::stream::{Inport, Outport};
+use zil::PortOptions;
 use zmtp::RawPeer;
 
 /// The tests measure the process's RSS: one at a time.
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
 }
 
 /// A push-only port on a fresh TCP port: (port, `host:port`).
@@ -169,4 +166,194 @@ fn thousands_of_short_lived_subscribers_leave_nothing_behind() {
     eprintln!("20000 subscriber connections in {took:?}: RSS {grown:+} kB");
     assert!(grown < 3 * 1024, "RSS grew by {grown} kB");
     assert!(wait_until(Duration::from_secs(5), || out.subscribers() == 0));
+}
+
+/// Measures `call`, returning its result and how long it took.
+fn timed<T>(call: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let result = call();
+    (result, started.elapsed())
+}
+
+#[test]
+fn a_receive_returns_on_time_behind_a_flood_of_another_topic() {
+    let _serial = serial();
+    let (out, addr) = outport("asr2");
+    let inport = Inport::new(&format!("tcp://{addr}"), "asr").unwrap();
+    out.wait_subscribers(1, 5000).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flooding = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 50_000_000 {
+                let _ = out.push(b"not for asr", None);
+                n += 1;
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let mut worst = [Duration::ZERO; 2];
+    for (i, timeout) in [100, 0].into_iter().enumerate() {
+        for _ in 0..10 {
+            let (result, took) = timed(|| inport.recv(timeout));
+            assert_eq!(result.unwrap_err().kind(), zil::ErrorKind::Timeout);
+            worst[i] = worst[i].max(took);
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    flooding.join().unwrap();
+    let filtered = inport.stats().messages_filtered;
+    eprintln!(
+        "under an asr2 flood ({filtered} skipped): recv(100) worst {:?}, recv(0) worst {:?}",
+        worst[0], worst[1]
+    );
+    assert!(filtered > 1000, "the flood reached the port: {filtered}");
+    assert!(
+        worst[0] < Duration::from_millis(100 + 25),
+        "recv(100) took {:?}",
+        worst[0]
+    );
+    assert!(
+        worst[1] < Duration::from_millis(25),
+        "recv(0) took {:?}",
+        worst[1]
+    );
+}
+
+/// An authz server whose `verify` takes `delay` and confirms ids that
+/// start with "ok".
+fn slow_authz(delay: Duration) -> Server {
+    let server = Server::new("tcp://127.0.0.1:*").unwrap();
+    server.set_handler("verify", move |params| {
+        std::thread::sleep(delay);
+        let sid = params
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        Ok(serde_json::json!(sid.starts_with("ok")))
+    });
+    server.start().unwrap();
+    server
+}
+
+#[test]
+fn an_inpad_receive_is_bounded_by_its_timeout_not_by_the_server() {
+    let _serial = serial();
+    let authz = slow_authz(Duration::from_millis(150));
+    let out = Outpad::new("tcp://127.0.0.1:*", "audio").unwrap();
+    let inpad = Inpad::new(out.port().endpoint(), "audio", authz.endpoint()).unwrap();
+    inpad.set_cache_ttl(0);
+    out.port().wait_subscribers(1, 5000).unwrap();
+    for i in 0..40 {
+        out.set_session_id(Some(&format!("ok-{i}")));
+        out.push(format!("chunk {i}").as_bytes(), None).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let mut worst = Duration::ZERO;
+    let mut got = Vec::new();
+    let started = Instant::now();
+    while got.len() < 40 && started.elapsed() < Duration::from_secs(60) {
+        let (result, took) = timed(|| inpad.recv(100));
+        worst = worst.max(took);
+        if let Ok(msg) = result {
+            got.push(String::from_utf8(msg.data().to_vec()).unwrap());
+        }
+    }
+    eprintln!(
+        "40 sessions, verify 150 ms each: all delivered after {:?}, recv(100) worst {worst:?}",
+        started.elapsed()
+    );
+    let expected: Vec<String> = (0..40).map(|i| format!("chunk {i}")).collect();
+    assert_eq!(got, expected, "every message, in order");
+    assert!(
+        worst < Duration::from_millis(100 + 25),
+        "recv(100) took {worst:?}"
+    );
+    let s = inpad.stats();
+    assert_eq!(
+        (s.delivered, s.verify_calls, s.dropped_rpc_failed),
+        (40, 40, 0),
+        "{s:?}"
+    );
+}
+
+#[test]
+fn absurd_session_ids_cost_no_call_and_no_memory() {
+    let _serial = serial();
+    let authz = slow_authz(Duration::ZERO);
+    let small_queues = PortOptions {
+        sndhwm: 8,
+        rcvhwm: 8,
+        lossless_timeout_ms: Some(10_000),
+        ..PortOptions::default()
+    };
+    let out = Outpad::with_options("tcp://127.0.0.1:*", "audio", &small_queues).unwrap();
+    let inpad = Inpad::with_options(
+        out.port().endpoint(),
+        "audio",
+        authz.endpoint(),
+        &small_queues,
+    )
+    .unwrap();
+    out.port().wait_subscribers(1, 5000).unwrap();
+    let before = rss_kb();
+    let pushing = std::thread::spawn(move || {
+        let mega = "x".repeat(1 << 20);
+        for i in 0..1500 {
+            out.set_session_id(Some(&format!("{i}{mega}")));
+            out.push(b"spoof", None).unwrap();
+        }
+        // Refused ids of the largest allowed length: cached within the bound.
+        for i in 0..3000 {
+            out.set_session_id(Some(&format!("{i:0>256}")));
+            out.push(b"refused", None).unwrap();
+        }
+        out.set_session_id(Some("ok-real"));
+        out.push(b"real", None).unwrap();
+        out
+    });
+    let msg = inpad.recv(60_000).expect("the real session's message");
+    assert_eq!(msg.data(), b"real");
+    drop(pushing.join().unwrap());
+    let s = inpad.stats();
+    let grown = rss_kb().saturating_sub(before);
+    eprintln!("1500 x 1 MiB ids + 3000 refused 256-byte ids: RSS +{grown} kB, {s:?}");
+    assert_eq!(s.dropped_session_too_long, 1500, "{s:?}");
+    assert_eq!(s.dropped_unverified, 3000, "{s:?}");
+    assert_eq!(s.verify_calls, 3001, "{s:?}");
+    assert!(grown < 48 * 1024, "RSS grew by {grown} kB");
+}
+
+#[test]
+fn an_inpad_counts_messages_of_the_wrong_shape() {
+    let _serial = serial();
+    let authz = slow_authz(Duration::ZERO);
+    let ctx = zmq::Context::new();
+    let publisher = ctx.socket(zmq::PUB).unwrap();
+    let port = free_tcp_port();
+    publisher.bind(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    let inpad = Inpad::new(
+        &format!("tcp://127.0.0.1:{port}"),
+        "audio",
+        authz.endpoint(),
+    )
+    .unwrap();
+    assert!(wait_until(Duration::from_secs(5), || {
+        publisher.send_multipart(["audio", "probe"], 0).unwrap();
+        let _ = inpad.recv(0);
+        inpad.stats().dropped_rejected > 0
+    }));
+    // Probes still in flight are counted now.
+    let _ = inpad.recv(300);
+    let before = inpad.stats().dropped_rejected;
+    publisher
+        .send_multipart(["audio", "two frames"], 0)
+        .unwrap();
+    publisher
+        .send_multipart(["audio2", "{}", "None"], 0)
+        .unwrap();
+    let _ = inpad.recv(300);
+    let s = inpad.stats();
+    assert_eq!(s.dropped_rejected, before + 1, "{s:?}");
+    assert_eq!(s.dropped_filtered, 1, "{s:?}");
 }

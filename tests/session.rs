@@ -420,6 +420,9 @@ fn every_drop_reason_is_counted() {
         cache_hits: 0,
         dropped_oversized: 0,
         peers_dropped: 0,
+        dropped_rejected: 0,
+        dropped_filtered: 0,
+        dropped_session_too_long: 0,
     };
     assert_eq!(s, expected);
     // Malformed envelopes are never sent to the authz service.

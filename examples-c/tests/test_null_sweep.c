@@ -108,6 +108,9 @@ static void options(void)
     CHECK_OK(zil_options_get(o, NULL, NULL, NULL));
     CHECK_OK(zil_options_set_lossless(o, false, -1));
     CHECK_OK(zil_options_set_rpc_timeout(o, -1));
+    REFUSED(zil_options_set_max_session_id_len(NULL, 64));
+    REFUSED(zil_options_set_max_session_id_len(o, 0));
+    CHECK_OK(zil_options_set_max_session_id_len(o, 64));
     zil_options_free(o);
     zil_options_free(NULL);
     printf("options: OK\n");

@@ -146,8 +146,10 @@ pub unsafe extern "C" fn zil_options_set_lossless(
     }
 }
 
-/// Inpads: how long each `verify` call waits for the RPC server, in ms
-/// (default 1000; -1 forever). `ZIL_INVALID_ARGUMENT` below -1.
+/// Inpads: how long the RPC server may stay silent while `verify` calls
+/// wait for it, in ms (default 1000; -1 forever); then the messages waiting
+/// are dropped (`dropped_rpc_failed`). It does not lengthen a receive: a
+/// receive returns within its own timeout. `ZIL_INVALID_ARGUMENT` below -1.
 #[no_mangle]
 pub unsafe extern "C" fn zil_options_set_rpc_timeout(
     opts: *mut zil_options_t,
@@ -156,6 +158,29 @@ pub unsafe extern "C" fn zil_options_set_rpc_timeout(
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
         opts.rpc_timeout_ms = timeout_arg(timeout_ms)?;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// The default longest session id an inpad verifies: 256 bytes.
+pub const ZIL_DEFAULT_MAX_SESSION_ID_LEN: usize = 256;
+const _: () = assert!(ZIL_DEFAULT_MAX_SESSION_ID_LEN == crate::DEFAULT_MAX_SESSION_ID_LEN);
+
+/// Inpads: the longest session id verified, in bytes (default
+/// `ZIL_DEFAULT_MAX_SESSION_ID_LEN`). A message with a longer one is dropped
+/// before any `verify` call and never cached, and counted in
+/// `dropped_session_too_long`. `ZIL_INVALID_ARGUMENT` for 0.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_max_session_id_len(
+    opts: *mut zil_options_t,
+    len: usize,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        if len == 0 {
+            return Err(Error::invalid("max_session_id_len must be at least 1 byte"));
+        }
+        opts.max_session_id_len = len;
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -29,8 +29,6 @@ pub struct Client {
 
 struct State {
     socket: Option<socket::Socket>,
-    /// The DEALER of pipelined `verify` calls, made on first use.
-    pipeline: Option<socket::Socket>,
     next_id: u64,
 }
 
@@ -61,7 +59,6 @@ impl Client {
             },
             state: Mutex::new(State {
                 socket: None,
-                pipeline: None,
                 next_id: 1,
             }),
             waker: Waker::new()?,
@@ -95,61 +92,14 @@ impl Client {
             .ok_or_else(|| unexpected(VERIFY, &result, "true or false"))
     }
 
-    /// `verify` for each of `session_ids`, pipelined: every request (the same
-    /// bytes [`Client::verify`] sends) goes out at once over a DEALER socket,
-    /// then the answers are read in order, so the batch costs about one round
-    /// trip instead of one per session. A REP server (zil's or the Python
-    /// original's) answers a DEALER's requests one after the other, in order.
-    /// One result per session; after a timeout (or [`Client::close`]) the
-    /// remaining ones fail the same way and the socket is replaced (lazy
-    /// pirate).
-    pub fn verify_pipelined(&self, session_ids: &[&str]) -> Vec<Result<bool>> {
-        let mut state = self.lock();
-        let dealer = match state.pipeline.take() {
-            Some(dealer) => dealer,
-            None => match self.connect_as(zmq::SocketType::DEALER) {
-                Ok(dealer) => dealer,
-                Err(err) => return session_ids.iter().map(|_| Err(err.clone())).collect(),
-            },
-        };
-        // A DEALER without a live connection cannot queue: the sends wait
-        // (bounded) for one, as in `round_trip`.
-        let deadline = Deadline::after_ms(self.timeout_ms).started();
-        for sid in session_ids {
-            let text = request(VERIFY, json!(sid), json!("1")).to_string();
-            if let Err(err) = self.send_within(&dealer, VERIFY, &[b"", text.as_bytes()], &deadline)
-            {
-                return session_ids.iter().map(|_| Err(err.clone())).collect();
-            }
-        }
-        let mut results = Vec::with_capacity(session_ids.len());
-        while results.len() < session_ids.len() {
-            match self.read_pipelined(&dealer) {
-                // After a timeout or a close the answers still due are
-                // given up on, and the socket with them.
-                Err(err) if matches!(err.kind(), ErrorKind::Timeout | ErrorKind::Closed) => {
-                    let left = session_ids.len() - results.len();
-                    results.extend(std::iter::repeat_n(Err(err), left));
-                    return results;
-                }
-                result => results.push(result),
-            }
-        }
-        state.pipeline = Some(dealer);
-        results
-    }
-
-    /// One pipelined `verify` answer: `["", reply]` from the DEALER.
-    fn read_pipelined(&self, dealer: &socket::Socket) -> Result<bool> {
-        let deadline = Deadline::after_ms(self.timeout_ms).started();
-        self.wait_turn(dealer, VERIFY, zmq::POLLIN, &deadline)?;
-        let frames = dealer.recv_multipart(zmq::DONTWAIT).map_err(|e| {
-            Error::zmq(
-                format!("rpc 'verify': cannot receive from '{}'", self.addr),
-                e,
-            )
-        })?;
-        let [delimiter, reply] = &frames[..] else {
+    /// One pipelined `verify` answer, `["", reply]` as a DEALER reads it
+    /// (see `pipeline.rs`).
+    pub(super) fn pipelined_answer(
+        &self,
+        dealer: &socket::Socket,
+        frames: &[Vec<u8>],
+    ) -> Result<bool> {
+        let [delimiter, reply] = frames else {
             return Err(Error::new(
                 ErrorKind::Protocol,
                 format!(
@@ -173,6 +123,11 @@ impl Client {
         result
             .as_bool()
             .ok_or_else(|| unexpected(VERIFY, &result, "true or false"))
+    }
+
+    /// How long a call waits for an answer, in ms (`-1` forever).
+    pub(super) fn timeout_ms(&self) -> i32 {
+        self.timeout_ms
     }
 
     /// `get_token()`, sent as the original does (`"params": {}, "id": "2"`).
@@ -370,7 +325,7 @@ impl Client {
         self.connect_as(zmq::SocketType::REQ)
     }
 
-    fn connect_as(&self, kind: zmq::SocketType) -> Result<socket::Socket> {
+    pub(super) fn connect_as(&self, kind: zmq::SocketType) -> Result<socket::Socket> {
         socket::open(
             kind,
             &self.addr,

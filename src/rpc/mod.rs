@@ -4,10 +4,12 @@
 //! timeout and never hangs on a dead server.
 
 mod client;
+mod pipeline;
 pub(crate) mod protocol;
 mod server;
 
 pub use client::Client;
+pub(crate) use pipeline::{Progress, VerifyPipeline};
 pub use protocol::{
     RpcError, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
 };

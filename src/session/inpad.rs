@@ -7,10 +7,11 @@ use super::outpad::Outpad;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::PortOptions;
-use crate::rpc::Client;
+use crate::rpc::{Client, Progress, VerifyPipeline};
 use crate::stats::Stats;
 use crate::stream::{Inport, Message};
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
@@ -56,10 +57,19 @@ pub struct InpadStats {
     /// Publishers dropped for a protocol violation, as the port's
     /// `peers_dropped` (`zil_stats_t`).
     pub peers_dropped: u64,
+    /// Dropped: not a `[topic, data, event]` message, or a non-UTF-8 topic
+    /// or event, as the port's `messages_rejected` (`zil_stats_t`).
+    pub dropped_rejected: u64,
+    /// Dropped: the topic only shares a prefix with the inpad's, as the
+    /// port's `messages_filtered` (`zil_stats_t`).
+    pub dropped_filtered: u64,
+    /// Dropped: the session id is longer than `max_session_id_len`;
+    /// refused before any `verify` call and never cached.
+    pub dropped_session_too_long: u64,
 }
 
 #[derive(Default)]
-struct Counters([AtomicU64; 9]);
+struct Counters([AtomicU64; 10]);
 
 #[derive(Clone, Copy)]
 enum Count {
@@ -72,6 +82,7 @@ enum Count {
     RpcFailed,
     VerifyCalls,
     CacheHits,
+    SessionTooLong,
 }
 
 impl Counters {
@@ -97,6 +108,9 @@ impl Counters {
             cache_hits: get(Count::CacheHits),
             dropped_oversized: port.messages_oversized,
             peers_dropped: port.peers_dropped,
+            dropped_rejected: port.messages_rejected,
+            dropped_filtered: port.messages_filtered,
+            dropped_session_too_long: get(Count::SessionTooLong),
         }
     }
 }
@@ -109,24 +123,46 @@ impl Counters {
 pub struct Inpad {
     port: Inport,
     rpc: Client,
+    max_session_id_len: usize,
     cache: Mutex<VerifyCache>,
     ttl_ms: AtomicU64,
     link: RwLock<Arc<SessionSlot>>,
-    /// Messages already verified, handed out before new ones are received.
-    ready: Mutex<VecDeque<Message>>,
+    /// Held by the receiving thread for the whole receive.
+    state: Mutex<Verifying>,
     counters: Counters,
 }
 
-/// At most this many queued messages are taken and verified together.
-const BATCH: usize = 64;
+/// Messages on their way through verification.
+struct Verifying {
+    pipeline: VerifyPipeline,
+    /// Opened messages, in arrival order, until their verdict is known.
+    held: VecDeque<Held>,
+    /// The outstanding calls, oldest first: ticket and session.
+    calls: VecDeque<(u64, String)>,
+    next_ticket: u64,
+    /// Verified messages, handed out before anything new is taken.
+    ready: VecDeque<Message>,
+    /// The pipeline socket's descriptor that the event-loop descriptor
+    /// watches.
+    watched_fd: Option<RawFd>,
+}
+
+struct Held {
+    msg: Message,
+    verdict: Verdict,
+}
 
 /// Where the verdict on one message comes from.
 enum Verdict {
-    /// The TTL cache.
-    Cached(bool),
-    /// The pipelined `verify` call with this index.
-    Call(usize),
+    /// Known: confirmed, refused, or `None` when the server could not be
+    /// asked.
+    Known(Option<bool>),
+    /// The answer to the call with this ticket.
+    Call(u64),
 }
+
+/// At most this many messages are held in verification at once.
+const BATCH: usize = 64;
 
 impl Inpad {
     /// Connects to `addr`, receives `topic`, and verifies sessions at
@@ -136,7 +172,8 @@ impl Inpad {
     }
 
     /// Like [`Inpad::new`] with explicit options (`rpc_timeout_ms` bounds
-    /// each `verify` call; `curve.rpc_server_key` encrypts them).
+    /// the authz server's silence; `curve.rpc_server_key` encrypts the
+    /// calls; `max_session_id_len` refuses longer session ids).
     pub fn with_options(
         addr: &str,
         topic: &str,
@@ -153,10 +190,18 @@ impl Inpad {
                     ..PortOptions::default()
                 },
             )?,
+            max_session_id_len: opts.max_session_id_len,
             cache: Mutex::new(VerifyCache::default()),
             ttl_ms: AtomicU64::new(DEFAULT_CACHE_TTL_MS),
             link: RwLock::new(Arc::clone(process_bus())),
-            ready: Mutex::new(VecDeque::new()),
+            state: Mutex::new(Verifying {
+                pipeline: VerifyPipeline::new(),
+                held: VecDeque::new(),
+                calls: VecDeque::new(),
+                next_ticket: 0,
+                ready: VecDeque::new(),
+                watched_fd: None,
+            }),
             counters: Counters::default(),
         })
     }
@@ -173,42 +218,93 @@ impl Inpad {
 
     /// Like [`Inpad::recv`], receiving into `msg` and reusing its storage.
     ///
-    /// Messages that are already queued when one arrives are taken with it
-    /// (up to 64) and their sessions verified together: with a TTL the
-    /// batch's distinct uncached sessions are asked once each, with TTL 0
-    /// every message still gets its own `verify` call, and the calls are
-    /// pipelined (one round trip for the batch instead of one per message).
+    /// Returns within `timeout_ms` + 5 ms, however slow the authz server:
+    /// `verify` calls still unanswered then go on, and a later receive
+    /// picks up their answers (a receive with timeout 0, from an event
+    /// loop, never waits for the server). Messages already queued are taken
+    /// together (up to 64 in verification at once) and their sessions'
+    /// calls pipelined: with a TTL each distinct uncached session is asked
+    /// once, with TTL 0 every message is. The RPC timeout bounds the
+    /// server's silence: when no answer comes for that long, the messages
+    /// waiting on it are dropped (`dropped_rpc_failed`) — the inpad fails
+    /// closed. Messages are delivered in the order they arrived.
     pub fn recv_into(&self, msg: &mut Message, timeout_ms: i32) -> Result<()> {
         let deadline = Deadline::after_ms(timeout_ms).started();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let result = self.next_verified(&mut state, msg, &deadline);
+        self.port.refresh_ready_fd(!state.ready.is_empty());
+        result
+    }
+
+    /// A descriptor for event loops, readable while a receive can make
+    /// progress: a message is queued or verified, or an answer of the authz
+    /// server came (see [`Inport::ready_fd`]).
+    pub fn ready_fd(&self) -> Result<RawFd> {
+        let fd = self.port.ready_fd()?;
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.watched_fd = None;
+        self.watch_pipeline(&mut state);
+        self.port.refresh_ready_fd(!state.ready.is_empty());
+        Ok(fd)
+    }
+
+    fn next_verified(
+        &self,
+        st: &mut Verifying,
+        msg: &mut Message,
+        deadline: &Deadline,
+    ) -> Result<()> {
         loop {
             self.port.check_open()?;
-            let next = self.ready_queue().pop_front();
-            if let Some(next) = next {
+            if let Some(next) = st.ready.pop_front() {
                 *msg = next;
                 self.deliver(msg);
-                let held = !self.ready_queue().is_empty();
-                self.port.refresh_ready_fd(held);
                 return Ok(());
             }
-            self.port.recv_until(msg, &deadline)?;
-            let mut batch = vec![std::mem::take(msg)];
-            self.take_queued(&mut batch);
-            let verified = self.verify_batch(batch);
-            if verified.is_empty() && deadline.remaining_ms() == 0 {
-                // A backlog of dropped messages must not hold the caller
-                // past its timeout (a verify may wait a whole RPC timeout).
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "no verified message on '{}' before the timeout",
-                        self.port.endpoint()
-                    ),
-                ));
+            self.take_queued(st);
+            self.release(st);
+            if !st.ready.is_empty() {
+                continue;
             }
-            self.ready_queue().extend(verified);
+            if st.pipeline.outstanding() > 0 {
+                let progress = st.pipeline.advance(&self.rpc, deadline, self.port.waker());
+                self.watch_pipeline(st);
+                match progress {
+                    Progress::Answers(answers) => self.answer(st, answers),
+                    Progress::TimedOut => return Err(self.timed_out()),
+                    Progress::Woken => return Err(self.port.interrupted()),
+                }
+                continue;
+            }
+            let mut next = Message::new();
+            match self.port.recv_until(&mut next, deadline) {
+                Ok(()) => self.admit(st, next),
+                Err(err) if err.kind() == ErrorKind::Timeout => return Err(self.timed_out()),
+                Err(err) => return Err(err),
+            }
         }
     }
 
+    fn timed_out(&self) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "no verified message on '{}' before the timeout",
+                self.port.endpoint()
+            ),
+        )
+    }
+
+    /// Has the event-loop descriptor watch the pipeline's socket too.
+    fn watch_pipeline(&self, st: &mut Verifying) {
+        let fd = st.pipeline.zmq_fd();
+        if fd.is_some() && fd != st.watched_fd {
+            if let Some(fd) = fd {
+                self.port.watch_fd(fd);
+            }
+            st.watched_fd = fd;
+        }
+    }
     /// Makes this inpad feed `outpad`: the session of each delivered message
     /// becomes the outpad's own session. Replaces an earlier link.
     pub fn link(&self, outpad: &Outpad) {
@@ -221,10 +317,13 @@ impl Inpad {
     }
 
     /// How long a verification result is trusted, in ms (0: verify every
-    /// message). Changing it forgets cached results.
+    /// message). A refusal is trusted for at most 100 ms, so a session that
+    /// has just logged in gets through quickly. The cache holds at most
+    /// 4096 sessions and 1 MiB of session ids. Changing the TTL forgets
+    /// cached results.
     pub fn set_cache_ttl(&self, ttl_ms: u64) {
         self.ttl_ms.store(ttl_ms, Ordering::Relaxed);
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.lock_cache().clear();
     }
 
     /// Makes a blocked (or the next) `recv` return `Interrupted`.
@@ -273,10 +372,6 @@ impl Inpad {
         }
     }
 
-    fn ready_queue(&self) -> MutexGuard<'_, VecDeque<Message>> {
-        self.ready.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Counts a delivery and passes its session on (link or bus).
     fn deliver(&self, msg: &Message) {
         self.counters.add(Count::Delivered);
@@ -288,13 +383,14 @@ impl Inpad {
         }
     }
 
-    /// Adds the messages already queued (no waiting) to `batch`.
-    fn take_queued(&self, batch: &mut Vec<Message>) {
+    /// Admits the messages already queued (no waiting), while fewer than
+    /// [`BATCH`] are in verification.
+    fn take_queued(&self, st: &mut Verifying) {
         let now = Deadline::after_ms(0);
-        while batch.len() < BATCH {
+        while st.held.len() < BATCH {
             let mut next = Message::new();
             match self.port.recv_until(&mut next, &now) {
-                Ok(()) => batch.push(next),
+                Ok(()) => self.admit(st, next),
                 Err(err) => {
                     if err.kind() == ErrorKind::Interrupted {
                         // Keep the wake-up for the caller's next wait.
@@ -306,57 +402,61 @@ impl Inpad {
         }
     }
 
-    /// Opens and verifies a batch; returns its verified messages, in order,
-    /// each with its decoded payload and session. The rest is dropped and
-    /// counted. Fails closed: no answer means no delivery.
-    fn verify_batch(&self, batch: Vec<Message>) -> Vec<Message> {
+    /// Opens a received message and finds its verdict: refused as
+    /// malformed, from the cache, from a call already outstanding for its
+    /// session (TTL > 0), or from a new call.
+    fn admit(&self, st: &mut Verifying, mut msg: Message) {
+        let Some((payload, session)) = self.open(msg.data()) else {
+            return;
+        };
+        if session.len() > self.max_session_id_len {
+            self.drop_message(
+                Count::SessionTooLong,
+                &format!(
+                    "a session id of {} bytes, over max_session_id_len ({})",
+                    session.len(),
+                    self.max_session_id_len
+                ),
+            );
+            return;
+        }
+        let ttl = self.ttl_ms.load(Ordering::Relaxed);
+        let cached = (ttl > 0).then(|| self.lock_cache().get(&session)).flatten();
+        let shared = (ttl > 0 && cached.is_none())
+            .then(|| {
+                st.calls
+                    .iter()
+                    .find(|(_, s)| *s == session)
+                    .map(|(t, _)| *t)
+            })
+            .flatten();
+        let verdict = match (cached, shared) {
+            (Some(verified), _) => {
+                self.counters.add(Count::CacheHits);
+                Verdict::Known(Some(verified))
+            }
+            (None, Some(ticket)) => {
+                self.counters.add(Count::CacheHits);
+                Verdict::Call(ticket)
+            }
+            (None, None) => {
+                let ticket = st.next_ticket;
+                st.next_ticket += 1;
+                st.pipeline.submit(&session);
+                st.calls.push_back((ticket, session.clone()));
+                self.counters.add(Count::VerifyCalls);
+                Verdict::Call(ticket)
+            }
+        };
+        msg.decoded = Some(payload);
+        msg.session_id = Some(session);
+        st.held.push_back(Held { msg, verdict });
+    }
+
+    /// Applies answers to the oldest outstanding calls: cached (TTL > 0,
+    /// answers only, never a failure), then given to the messages waiting.
+    fn answer(&self, st: &mut Verifying, answers: Vec<Result<bool>>) {
         let ttl = Duration::from_millis(self.ttl_ms.load(Ordering::Relaxed));
-        let mut opened = Vec::with_capacity(batch.len());
-        for mut msg in batch {
-            if let Some((payload, session)) = self.open(msg.data()) {
-                msg.decoded = Some(payload);
-                msg.session_id = Some(session);
-                opened.push(msg);
-            }
-        }
-        let mut calls: Vec<&str> = Vec::new();
-        let verdicts: Vec<Verdict> = {
-            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            opened
-                .iter()
-                .map(|msg| {
-                    let session = msg.session_id().unwrap_or_default();
-                    if ttl.is_zero() {
-                        calls.push(session);
-                        return Verdict::Call(calls.len() - 1);
-                    }
-                    if let Some(verified) = cache.get(session, ttl) {
-                        self.counters.add(Count::CacheHits);
-                        return Verdict::Cached(verified);
-                    }
-                    if let Some(i) = calls.iter().position(|s| *s == session) {
-                        self.counters.add(Count::CacheHits);
-                        return Verdict::Call(i);
-                    }
-                    calls.push(session);
-                    Verdict::Call(calls.len() - 1)
-                })
-                .collect()
-        };
-        let answers = if calls.is_empty() {
-            Vec::new()
-        } else {
-            self.counters.add_n(Count::VerifyCalls, calls.len() as u64);
-            self.rpc.verify_pipelined(&calls)
-        };
-        if !ttl.is_zero() {
-            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            for (session, answer) in calls.iter().zip(&answers) {
-                if let Ok(verified) = answer {
-                    cache.put(session, *verified, ttl);
-                }
-            }
-        }
         if let Some(err) = answers.iter().find_map(|a| a.as_ref().err()) {
             let level = match err.kind() {
                 ErrorKind::Timeout => log::Level::Warn,
@@ -370,19 +470,45 @@ impl Inpad {
                 self.port.endpoint()
             );
         }
-        let mut verified = Vec::with_capacity(opened.len());
-        for (msg, verdict) in opened.into_iter().zip(verdicts) {
-            let answer = match verdict {
-                Verdict::Cached(v) => Some(v),
-                Verdict::Call(i) => answers.get(i).and_then(|a| a.as_ref().ok().copied()),
+        for answer in answers {
+            let Some((ticket, session)) = st.calls.pop_front() else {
+                return;
             };
-            match answer {
-                Some(true) => verified.push(msg),
+            let verdict = answer.ok();
+            if let (Some(verified), false) = (verdict, ttl.is_zero()) {
+                self.lock_cache().put(&session, verified, ttl);
+            }
+            for held in st.held.iter_mut() {
+                if matches!(held.verdict, Verdict::Call(t) if t == ticket) {
+                    held.verdict = Verdict::Known(verdict);
+                }
+            }
+        }
+        self.release(st);
+    }
+
+    /// Moves the messages at the front whose verdict is known on: to the
+    /// ready queue, or dropped and counted.
+    fn release(&self, st: &mut Verifying) {
+        while let Some(Held {
+            verdict: Verdict::Known(verdict),
+            ..
+        }) = st.held.front()
+        {
+            let verdict = *verdict;
+            let Some(held) = st.held.pop_front() else {
+                return;
+            };
+            match verdict {
+                Some(true) => st.ready.push_back(held.msg),
                 Some(false) => self.drop_message(Count::Unverified, "session not verified"),
                 None => self.counters.add(Count::RpcFailed),
             }
         }
-        verified
+    }
+
+    fn lock_cache(&self) -> MutexGuard<'_, VerifyCache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn drop_message(&self, count: Count, why: &str) {

@@ -13,6 +13,12 @@ use crate::waker::{Wait, Waker};
 use once_cell::sync::OnceCell;
 use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How far past its deadline a receive may go on skipping filtered or
+/// rejected messages (a flood of another topic): it returns `Timeout`
+/// within its timeout and this.
+const SKIP_GRACE: Duration = Duration::from_millis(5);
 
 /// An input port: connects (by default) a SUB socket to an address and
 /// receives the messages of one topic.
@@ -65,6 +71,9 @@ impl Inport {
 
     /// Receives the next message of this port's topic, waiting at most
     /// `timeout_ms` (`-1` forever, `0` only takes what is already queued).
+    ///
+    /// Returns within `timeout_ms` + 5 ms, however many messages of other
+    /// topics (or malformed ones) it skips meanwhile.
     ///
     /// Errors: `Timeout` when nothing came in time, `Interrupted` after
     /// [`Inport::wake`], `Closed` after [`Inport::close`]. Messages with a
@@ -175,6 +184,9 @@ impl Inport {
                         self.counters.received(msg.data.len());
                         return Ok(());
                     }
+                    if deadline.overrun(SKIP_GRACE) {
+                        return Err(self.timed_out());
+                    }
                 }
                 Err(zmq::Error::EAGAIN) | Err(zmq::Error::EINTR) => {
                     self.wait_readable(socket, deadline)?
@@ -193,17 +205,8 @@ impl Inport {
     /// closed, or the deadline (checked first: the caller has just found
     /// nothing queued, so a zero timeout costs no poll).
     fn wait_readable(&self, socket: &zmq::Socket, deadline: &Deadline) -> Result<()> {
-        let timed_out = || {
-            Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "no message on '{}' (topic '{}') before the timeout",
-                    self.endpoint, self.topic
-                ),
-            )
-        };
         if deadline.remaining_ms() == 0 {
-            return Err(timed_out());
+            return Err(self.timed_out());
         }
         let wait = self
             .waker
@@ -212,8 +215,18 @@ impl Inport {
         match wait {
             Wait::Ready => Ok(()),
             Wait::Woken => Err(self.interrupted()),
-            Wait::TimedOut => Err(timed_out()),
+            Wait::TimedOut => Err(self.timed_out()),
         }
+    }
+
+    fn timed_out(&self) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "no message on '{}' (topic '{}') before the timeout",
+                self.endpoint, self.topic
+            ),
+        )
     }
 
     /// Reads the frames after the topic into `msg`; false for a message that
@@ -295,9 +308,23 @@ impl Inport {
         Ok(())
     }
 
+    /// The port's waker, for a wrapper (an inpad) that waits on another
+    /// socket of its own.
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Makes the event-loop descriptor (if one was asked for) also watch
+    /// `fd`, a wrapper's other socket's `ZMQ_FD`.
+    pub(crate) fn watch_fd(&self, fd: RawFd) {
+        if let Some(ready) = self.ready.get() {
+            ready.watch(fd);
+        }
+    }
+
     /// The error of a wait the waker ended: `Interrupted` after a wake-up,
     /// `Closed` once the port is closed.
-    fn interrupted(&self) -> Error {
+    pub(crate) fn interrupted(&self) -> Error {
         if self.waker.is_closed() {
             return Error::closed(format_args!("receive on '{}'", self.endpoint), "port");
         }

@@ -43,15 +43,33 @@ impl ReadyFd {
             }
             let ready = ReadyFd { epoll, pending };
             for fd in [zmq_fd, pending] {
-                let mut event = libc::epoll_event {
-                    events: libc::EPOLLIN as u32,
-                    u64: fd as u64,
-                };
-                if libc::epoll_ctl(epoll, libc::EPOLL_CTL_ADD, fd, &mut event) != 0 {
+                if !ready.add(fd) {
                     return Err(os_error("cannot watch the socket descriptor"));
                 }
             }
             Ok(ready)
+        }
+    }
+
+    /// Adds `fd` to the set; false when the kernel refused it.
+    fn add(&self, fd: RawFd) -> bool {
+        let mut event = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: fd as u64,
+        };
+        // SAFETY: our own epoll set and a live event struct.
+        let rc = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, fd, &mut event) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EEXIST)
+    }
+
+    /// Also watches `fd` (a second socket's `ZMQ_FD`); a closed descriptor
+    /// leaves the set by itself.
+    pub(crate) fn watch(&self, fd: RawFd) {
+        if !self.add(fd) {
+            log::warn!(
+                "zil: the event-loop descriptor cannot watch fd {fd}: {}",
+                std::io::Error::last_os_error()
+            );
         }
     }
 
