@@ -62,12 +62,6 @@
 #define ZIL_RPC_INTERNAL_ERROR -32603
 
 /**
- * The default longest session id an inpad verifies: 256 bytes (the
- * original's ids are 32 hex digits).
- */
-#define DEFAULT_MAX_SESSION_ID_LEN 256
-
-/**
  * The result of every fallible zil call. The numbers are stable: a code is
  * never renumbered or reused.
  */
@@ -545,9 +539,12 @@ struct zil_inpad_t *zil_inpad_new_with_options(const char *addr,
 
 /**
  * Receives the next message of a verified session, waiting at most
- * `timeout_ms` (-1 forever, 0 only what is queued) — plus, when a message
- * is being verified at the deadline, that verification (at most the RPC
- * timeout, `zil_options_set_rpc_timeout`). On `ZIL_OK` writes a
+ * `timeout_ms` (-1 forever, 0 only what is queued): it returns within
+ * `timeout_ms` + 5 ms however slow the authz server is. `verify` calls
+ * still unanswered then go on, and a later receive picks their answers up
+ * (messages are delivered in arrival order); when the server stays silent
+ * for the RPC timeout (`zil_options_set_rpc_timeout`), the messages waiting
+ * on it are dropped (`dropped_rpc_failed`). On `ZIL_OK` writes a
  * new message to `*msg` (free with `zil_msg_free`): `zil_msg_data` is the
  * decoded payload, `zil_msg_session_id` its session. Messages that are
  * malformed, session-less, unverified, or whose verification failed (RPC
@@ -591,10 +588,11 @@ enum zil_result zil_inpad_set_cache_ttl(const struct zil_inpad_t *inpad, uint32_
 enum zil_result zil_inpad_wake(const struct zil_inpad_t *inpad);
 
 /**
- * As `zil_inport_fd`, for an inpad: readable while a message is queued.
- * A readable descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes
- * progress, though it may return `ZIL_TIMEOUT` when the queued message is
- * dropped (unverified or malformed).
+ * As `zil_inport_fd`, for an inpad: readable while a message is queued or
+ * verified, or an answer of the authz server has come. A readable
+ * descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes progress, though
+ * it may return `ZIL_TIMEOUT` when the message is dropped (unverified or
+ * malformed) or its verification is still under way.
  */
 enum zil_result zil_inpad_fd(const struct zil_inpad_t *inpad, int32_t *fd);
 
@@ -639,9 +637,10 @@ struct zil_inport_t *zil_inport_new_with_options(const char *addr,
 
 /**
  * Receives the next message, waiting at most `timeout_ms` (-1 forever, 0
- * only takes what is already queued). On `ZIL_OK` writes a new message to
- * `*msg`; the caller owns it and frees it with `zil_msg_free`. On any other
- * result `*msg` is left untouched.
+ * only takes what is already queued), and returns within `timeout_ms` + 5 ms
+ * however many messages of other topics or malformed ones arrive. On
+ * `ZIL_OK` writes a new message to `*msg`; the caller owns it and frees it
+ * with `zil_msg_free`. On any other result `*msg` is left untouched.
  *
  * Results: `ZIL_TIMEOUT` when nothing came in time, `ZIL_INTERRUPTED` after
  * `zil_inport_wake`, `ZIL_CLOSED` when another thread freed the port

@@ -340,8 +340,9 @@ fn verification_is_cached_for_the_ttl_and_revocation_shows_after_it() {
     }
     let s = inpad.stats();
     assert!(s.dropped_unverified >= 3, "{s:?}");
-    // Negative answers are cached too: one verify said "no", the rest hit the cache.
-    assert!(s.verify_calls <= 3, "{s:?}");
+    // Refusals are trusted for at most 100 ms (this loop's pace is 120 ms):
+    // one verify per drop at most, after the one "yes".
+    assert!(s.verify_calls <= 1 + s.dropped_unverified, "{s:?}");
 
     // A TTL change forgets cached results: the next message is verified anew.
     authz.table.lock().unwrap().insert(SID.into());
@@ -549,18 +550,21 @@ fn inpad_fails_closed_while_the_rpc_server_is_down_and_resumes_after() {
         "{s:?}"
     );
 
-    // A recv timeout shorter than the RPC timeout: bounded by both.
+    // A recv timeout shorter than the RPC timeout: bounded by its own; the
+    // verify goes on and a later receive counts its failure.
     out.push(b"while down 2", Some("pcm")).unwrap();
-    let start = Instant::now();
     // Let the message arrive first so recv is inside verify when it times out.
     thread::sleep(Duration::from_millis(50));
+    let start = Instant::now();
     expect_timeout(&inpad, 50, "server down, short recv");
     let took = start.elapsed();
     assert!(
-        took <= Duration::from_millis(50 + 50 + RPC_TIMEOUT_MS as u64 + 300),
+        took <= Duration::from_millis(50 + 50),
         "recv(50) took {took:?}"
     );
-    wait_stats(&inpad, "second rpc failure", |s| s.dropped_rpc_failed == 2);
+    assert_eq!(inpad.stats().dropped_rpc_failed, 1);
+    expect_timeout(&inpad, RPC_TIMEOUT_MS + 200, "the outstanding verify fails");
+    assert_eq!(inpad.stats().dropped_rpc_failed, 2);
 
     // The server comes back on the same address: delivery resumes.
     let authz = Authz::start(&rpc_addr, &[SID]);

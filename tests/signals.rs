@@ -69,7 +69,10 @@ fn rpc_calls_survive_signals_while_waiting() {
     let outpad = Outpad::new("tcp://127.0.0.1:*", "audio").expect("outpad");
     let inpad = Inpad::new(outpad.port().endpoint(), "audio", server.endpoint()).expect("inpad");
     inpad.set_cache_ttl(0);
-    outpad.port().wait_subscribers(1, 5000).expect("the inpad subscribes");
+    outpad
+        .port()
+        .wait_subscribers(1, 5000)
+        .expect("the inpad subscribes");
     // SAFETY: the id of the calling thread, which outlives the storm.
     let storm = SignalStorm::at(unsafe { libc::pthread_self() });
     for _ in 0..5 {

@@ -55,9 +55,12 @@ pub unsafe extern "C" fn zil_inpad_new_with_options(
 }
 
 /// Receives the next message of a verified session, waiting at most
-/// `timeout_ms` (-1 forever, 0 only what is queued) — plus, when a message
-/// is being verified at the deadline, that verification (at most the RPC
-/// timeout, `zil_options_set_rpc_timeout`). On `ZIL_OK` writes a
+/// `timeout_ms` (-1 forever, 0 only what is queued): it returns within
+/// `timeout_ms` + 5 ms however slow the authz server is. `verify` calls
+/// still unanswered then go on, and a later receive picks their answers up
+/// (messages are delivered in arrival order); when the server stays silent
+/// for the RPC timeout (`zil_options_set_rpc_timeout`), the messages waiting
+/// on it are dropped (`dropped_rpc_failed`). On `ZIL_OK` writes a
 /// new message to `*msg` (free with `zil_msg_free`): `zil_msg_data` is the
 /// decoded payload, `zil_msg_session_id` its session. Messages that are
 /// malformed, session-less, unverified, or whose verification failed (RPC
@@ -141,10 +144,11 @@ pub unsafe extern "C" fn zil_inpad_wake(inpad: *const zil_inpad_t) -> zil_result
     }
 }
 
-/// As `zil_inport_fd`, for an inpad: readable while a message is queued.
-/// A readable descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes
-/// progress, though it may return `ZIL_TIMEOUT` when the queued message is
-/// dropped (unverified or malformed).
+/// As `zil_inport_fd`, for an inpad: readable while a message is queued or
+/// verified, or an answer of the authz server has come. A readable
+/// descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes progress, though
+/// it may return `ZIL_TIMEOUT` when the message is dropped (unverified or
+/// malformed) or its verification is still under way.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_fd(inpad: *const zil_inpad_t, fd: *mut i32) -> zil_result {
     ffi! {

@@ -50,9 +50,10 @@ pub unsafe extern "C" fn zil_inport_new_with_options(
 }
 
 /// Receives the next message, waiting at most `timeout_ms` (-1 forever, 0
-/// only takes what is already queued). On `ZIL_OK` writes a new message to
-/// `*msg`; the caller owns it and frees it with `zil_msg_free`. On any other
-/// result `*msg` is left untouched.
+/// only takes what is already queued), and returns within `timeout_ms` + 5 ms
+/// however many messages of other topics or malformed ones arrive. On
+/// `ZIL_OK` writes a new message to `*msg`; the caller owns it and frees it
+/// with `zil_msg_free`. On any other result `*msg` is left untouched.
 ///
 /// Results: `ZIL_TIMEOUT` when nothing came in time, `ZIL_INTERRUPTED` after
 /// `zil_inport_wake`, `ZIL_CLOSED` when another thread freed the port

@@ -108,7 +108,12 @@ impl Outport {
             zmq::SocketType::XPUB,
             addr,
             &PortOptions {
-                rcvhwm: SUBSCRIPTION_HWM,
+                // A negative mark is still refused as the caller's mistake.
+                rcvhwm: if opts.rcvhwm < 0 {
+                    opts.rcvhwm
+                } else {
+                    SUBSCRIPTION_HWM
+                },
                 ..opts.clone()
             },
             Attach::Bind,
