@@ -426,7 +426,9 @@ typedef void (*zil_free_fn)(void *data, void *hint);
  * - `params_json`: the request's `params` as JSON text (e.g. `"\"4a50…\""`,
  *   `"{}"`), or NULL when the request had none.
  * - `params_string`: when `params` is a JSON string, its text (unquoted),
- *   else NULL — what `verify` and `logout` receive.
+ *   else NULL — what `verify` and `logout` receive. A string with a NUL
+ *   character (`\u0000`) would be cut short as C text: such a request is
+ *   answered with error -32602 and the handler is not called.
  * - `reply`: answer through `zil_rpc_reply_set_*`; with no answer the
  *   result is `null`.
  *
