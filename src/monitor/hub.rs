@@ -29,7 +29,7 @@ impl Service for Hub {
 /// One watched socket, as the hub thread (its only user) sees it.
 struct Entry {
     /// The receiving end of the socket's monitor.
-    pair: zmq::Socket,
+    pair: crate::context::Socket,
     watch: Arc<Watch>,
     /// Disconnections not (yet) followed by a reconnection attempt: when,
     /// and from which endpoint.
@@ -47,7 +47,7 @@ impl Hub {
 
 /// Hands the receiving end of a socket's monitor to the hub, starting the
 /// hub if there is none.
-pub(super) fn register(pair: zmq::Socket, watch: Arc<Watch>) -> Result<()> {
+pub(super) fn register(pair: crate::context::Socket, watch: Arc<Watch>) -> Result<()> {
     // Pushed under the lock that `release` takes, so an entry never goes to
     // a hub that has been told to end.
     let mut slot = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
