@@ -446,7 +446,9 @@ typedef void (*zil_free_fn)(void *data, void *hint);
  * - `params_json`: the request's `params` as JSON text (e.g. `"\"4a50…\""`,
  *   `"{}"`), or NULL when the request had none.
  * - `params_string`: when `params` is a JSON string, its text (unquoted),
- *   else NULL — what `verify` and `logout` receive.
+ *   else NULL — what `verify` and `logout` receive. A string with a NUL
+ *   character (`\u0000`) would be cut short as C text: such a request is
+ *   answered with error -32602 and the handler is not called.
  * - `reply`: answer through `zil_rpc_reply_set_*`; with no answer the
  *   result is `null`.
  *
@@ -513,8 +515,11 @@ enum zil_result zil_curve_keypair(char *public_key, char *secret_key);
 /**
  * Writes the public key that belongs to `secret_key` (40 characters of
  * Z85) to `public_key`, a caller buffer of at least `ZIL_CURVE_KEY_SIZE`
- * bytes (written only on success). `ZIL_INVALID_ARGUMENT` when
- * `secret_key` is no Z85 key, `ZIL_NOT_SUPPORTED` without CURVE.
+ * bytes (written only on success). Like every zil function that takes a
+ * key, it ignores one trailing newline (`"\n"` or `"\r\n"`, as `fgets`
+ * reads a line of a key file), and its error text says what is wrong
+ * without ever showing the key. `ZIL_INVALID_ARGUMENT` when `secret_key`
+ * is no Z85 key, `ZIL_NOT_SUPPORTED` without CURVE.
  */
 enum zil_result zil_curve_public_key(const char *secret_key, char *public_key);
 

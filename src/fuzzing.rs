@@ -18,8 +18,20 @@ pub fn parse_reply(bytes: &[u8]) -> Result<(Result<Value, String>, Value), Strin
     })
 }
 
-/// zil's process-wide ZeroMQ context, so a raw socket can reach a zil port
-/// over `inproc://` (which only works within one context).
-pub fn zmq_context() -> zmq::Context {
-    crate::context::context()
+/// A raw socket in zil's process-wide ZeroMQ context, so it can reach a zil
+/// port over `inproc://` (which only works within one context).
+pub fn zmq_socket(kind: zmq::SocketType) -> crate::Result<Socket> {
+    crate::socket::new_socket(kind).map(Socket)
+}
+
+/// A raw socket of [`zmq_socket`]; dereferences to the `zmq` crate's
+/// socket and keeps zil's context alive.
+pub struct Socket(crate::context::Socket);
+
+impl std::ops::Deref for Socket {
+    type Target = zmq::Socket;
+
+    fn deref(&self) -> &zmq::Socket {
+        &self.0
+    }
 }

@@ -1,9 +1,9 @@
 //! Creating, configuring and attaching ZeroMQ sockets with errors that name
 //! the address and the cause.
 
-use crate::context::context;
+use crate::context::{context, fd_limit_reached_text, Context};
 use crate::curve::{self, zap};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::monitor::{self, Monitor, Watch};
 use crate::options::{Attach, PortOptions};
 use crate::stats::SharedCount;
@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 /// registration of its CURVE allow-list and the watch on its connections.
 /// Dereferences to the libzmq socket.
 pub(crate) struct Socket {
-    socket: zmq::Socket,
-    /// The context the socket was made in: its monitor's socket must be
-    /// made in the same one.
-    ctx: zmq::Context,
+    /// With the context it was made in: its monitor's socket must be made
+    /// in the same one.
+    socket: crate::context::Socket,
     addr: String,
     attach: Attach,
     allow_list: Option<zap::Registration>,
@@ -72,8 +71,9 @@ impl Socket {
     }
 
     fn start_watch(&mut self) -> Result<Arc<Watch>> {
+        let ctx = self.socket.context().clone();
         monitor::start(
-            &self.ctx,
+            &ctx,
             &mut self.socket,
             &self.addr,
             self.attach == Attach::Connect,
@@ -116,8 +116,7 @@ pub(crate) fn open(
     default_attach: Attach,
     drops: Drops,
 ) -> Result<Socket> {
-    let ctx = context();
-    let socket = new_socket_in(&ctx, kind)?;
+    let socket = new_socket_in(&context()?, kind)?;
     configure(&socket, opts)?;
     let limit = max_msg_size(kind, opts);
     // Two tiers: a frame up to twice the limit arrives, and zil drops and
@@ -135,7 +134,6 @@ pub(crate) fn open(
     let how = opts.attach.unwrap_or(default_attach);
     let mut socket = Socket {
         socket,
-        ctx,
         addr: addr.to_owned(),
         attach: how,
         allow_list,
@@ -163,19 +161,73 @@ fn max_msg_size(kind: zmq::SocketType, opts: &PortOptions) -> i64 {
 /// How long socket creation waits for libzmq to finish closing freed sockets.
 const SOCKET_LIMIT_WAIT: Duration = Duration::from_secs(2);
 
-/// Creates a socket. libzmq closes freed sockets in its reaper thread, and
-/// until then they count against the context's socket limit (1023): a
-/// program that creates and frees ports in a tight loop would hit it
-/// (`EMFILE`) although few sockets are alive. Creation then waits, briefly
-/// and bounded, for the reaper to catch up.
-pub(crate) fn new_socket(kind: zmq::SocketType) -> Result<zmq::Socket> {
-    new_socket_in(&context(), kind)
+/// Creates a socket in zil's context. libzmq closes freed sockets in its
+/// reaper thread, and until then they count against the context's socket
+/// limit: a program that creates and frees ports in a tight loop could hit
+/// it (`EMFILE`) although few sockets are alive. Creation then waits,
+/// briefly and bounded, for the reaper to catch up. A limit still reached
+/// then is named in the error ([`limit_error`]).
+pub(crate) fn new_socket(kind: zmq::SocketType) -> Result<crate::context::Socket> {
+    new_socket_in(&context()?, kind)
 }
 
 /// [`new_socket`] in the context `ctx`.
-pub(crate) fn new_socket_in(ctx: &zmq::Context, kind: zmq::SocketType) -> Result<zmq::Socket> {
+pub(crate) fn new_socket_in(
+    ctx: &Context,
+    kind: zmq::SocketType,
+) -> Result<crate::context::Socket> {
     within_socket_limit(|| ctx.socket(kind))
-        .map_err(|e| Error::zmq(format!("cannot create {kind:?} socket"), e))
+        .map_err(|e| limit_error(Some(ctx), format!("cannot create {kind:?} socket"), e))
+}
+
+/// The error of `action` that failed with `err`. libzmq says `EMFILE`
+/// ("Too many open files") for two limits: its own socket limit of the
+/// context `ctx`, and the process's open-file limit; the text says which
+/// was reached, with its value (without `ctx`, only files were opened).
+pub(crate) fn limit_error(
+    ctx: Option<&Context>,
+    action: impl std::fmt::Display,
+    err: zmq::Error,
+) -> Error {
+    if err != zmq::Error::EMFILE {
+        return Error::zmq(action, err);
+    }
+    let cause = match ctx {
+        Some(ctx) if !fd_limit_reached() => format!(
+            "libzmq's limit of {} sockets per context is reached (ZMQ_MAX_SOCKETS, which zil \
+             sets from the open-file limit when its context is made; an inport takes 3 sockets)",
+            ctx.max_sockets()
+        ),
+        _ => fd_limit_reached_text(),
+    };
+    Error::new(
+        ErrorKind::Zmq,
+        format!("{action}: {cause} (errno {})", err.to_raw()),
+    )
+}
+
+/// True when the process cannot open what a libzmq socket needs now: the
+/// socket pair of its mailbox (this libzmq signals through one).
+fn fd_limit_reached() -> bool {
+    let mut fds = [-1; 2];
+    // SAFETY: socketpair writes two fds to a live array of two; the fds
+    // made are closed at once.
+    let rc = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    if rc != 0 {
+        return std::io::Error::last_os_error().raw_os_error() == Some(libc::EMFILE);
+    }
+    for fd in fds {
+        // SAFETY: our own fd, closed once.
+        unsafe { libc::close(fd) };
+    }
+    false
 }
 
 /// Runs `create` (which makes a libzmq socket), again while it fails for the
@@ -218,7 +270,7 @@ pub(crate) fn attach(socket: &zmq::Socket, addr: &str, how: Attach) -> Result<()
         zmq::Error::EINVAL | zmq::Error::EPROTONOSUPPORT | zmq::Error::ENOCOMPATPROTO => {
             Error::zmq(format!("invalid endpoint '{addr}': cannot {verb}"), e)
         }
-        _ => Error::zmq(format!("cannot {verb} '{addr}'"), e),
+        _ => limit_error(None, format!("cannot {verb} '{addr}'"), e),
     })
 }
 
@@ -272,4 +324,32 @@ pub(crate) fn set_int_option(
         return Err(Error::zmq(format!("cannot set {what}"), err));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reaching_libzmq_socket_limit_is_named_with_its_value() {
+        let ctx = Context::with_max_sockets(|_| 4).expect("context");
+        let sockets: Vec<_> = (0..4)
+            .map(|_| new_socket_in(&ctx, zmq::PAIR).expect("a socket within the limit"))
+            .collect();
+        let started = Instant::now();
+        let err = new_socket_in(&ctx, zmq::SUB).err().expect("over the limit");
+        // The bounded wait for the reaper comes first.
+        assert!(
+            started.elapsed() >= SOCKET_LIMIT_WAIT,
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            err.message(),
+            "cannot create SUB socket: libzmq's limit of 4 sockets per context is reached \
+             (ZMQ_MAX_SOCKETS, which zil sets from the open-file limit when its context is \
+             made; an inport takes 3 sockets) (errno 24)"
+        );
+        drop(sockets);
+    }
 }

@@ -32,9 +32,14 @@ impl Waker {
         // SAFETY: eventfd takes no pointers; the result is checked.
         let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
         if fd < 0 {
+            let err = std::io::Error::last_os_error();
+            let why = match err.raw_os_error() {
+                Some(libc::EMFILE) => crate::context::fd_limit_reached_text(),
+                _ => err.to_string(),
+            };
             return Err(Error::new(
                 ErrorKind::Zmq,
-                format!("cannot create eventfd: {}", std::io::Error::last_os_error()),
+                format!("cannot create eventfd: {why}"),
             ));
         }
         Ok(Waker {

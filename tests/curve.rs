@@ -120,6 +120,93 @@ fn keys_parse_print_and_derive() {
     assert_eq!(KeyPair::from_secret(a.secret.clone()).unwrap(), a);
 }
 
+/// True when `text` holds any 8 consecutive characters of `key`: a check
+/// that no part of a key leaks, not only the whole of it.
+fn shows_key(text: &str, key: &str) -> bool {
+    let chars: Vec<char> = key.chars().collect();
+    chars
+        .windows(8)
+        .any(|w| text.contains(&w.iter().collect::<String>()))
+}
+
+#[test]
+fn a_trailing_newline_is_accepted_and_no_error_shows_the_key() {
+    let secret = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+    let public = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+    // What fgets reads from a key file: one line, newline included.
+    for end in ["\n", "\r\n"] {
+        let parsed = SecretKey::from_z85(&format!("{secret}{end}"))
+            .unwrap_or_else(|e| panic!("secret with {end:?}: {:?}", e.kind()));
+        assert_eq!(parsed.to_z85(), secret);
+        let parsed = PublicKey::from_z85(&format!("{public}{end}"))
+            .unwrap_or_else(|e| panic!("public with {end:?}: {:?}", e.kind()));
+        assert_eq!(parsed.to_z85(), public);
+    }
+    let mut tilde_at_7 = secret.to_owned();
+    tilde_at_7.replace_range(6..7, "~");
+    let mut e_acute_at_40 = secret[..39].to_owned();
+    e_acute_at_40.push('é');
+    let cases = [
+        // (text, what the message must say)
+        (
+            format!("{secret}\n\n"),
+            "41 characters, a Z85 key has 40; it ends in a newline",
+        ),
+        (
+            format!("{secret} "),
+            "41 characters, a Z85 key has 40; it ends in a space",
+        ),
+        (
+            format!("{secret} \n"),
+            "41 characters, a Z85 key has 40; it ends in a space",
+        ),
+        (format!("{secret}x"), "41 characters, a Z85 key has 40"),
+        (secret[..39].to_owned(), "39 characters, a Z85 key has 40"),
+        (
+            format!("{}\n", &secret[..39]),
+            "39 characters, a Z85 key has 40",
+        ),
+        (
+            tilde_at_7,
+            "character 7 of 40 is '~', which is no Z85 character",
+        ),
+        (
+            e_acute_at_40,
+            "character 40 of 40 is the non-ASCII character U+00E9",
+        ),
+        (
+            format!("{}\t{}", &secret[..10], &secret[11..]),
+            "character 11 of 40 is a tab",
+        ),
+        (
+            format!("{}{}", "#".repeat(5), &secret[5..]),
+            "characters 1-5 exceed 32 bits",
+        ),
+    ];
+    for (text, says) in &cases {
+        let e = SecretKey::from_z85(text).unwrap_err();
+        let m = e.to_string();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{says}");
+        assert!(m.contains("secret key is not a CURVE key"), "{says}: {m}");
+        assert!(m.contains(says), "expected {says:?} in: {m}");
+        assert!(!shows_key(&m, secret), "the error shows the key: {m}");
+        let e = PublicKey::from_z85(&text.replace(secret, public)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{says}");
+        assert!(
+            !shows_key(&e.to_string(), public),
+            "the error shows the key: {e}"
+        );
+    }
+    // Debug forms (what a panic message or a log line would show) hide both.
+    let pk = PublicKey::from_z85(public).unwrap();
+    let sk = SecretKey::from_z85(secret).unwrap();
+    let debug = format!("{pk:?} {sk:?}");
+    assert!(
+        !shows_key(&debug, public) && !shows_key(&debug, secret),
+        "{debug}"
+    );
+}
+
 #[test]
 fn without_curve_every_setting_is_refused() {
     if curve_build() {

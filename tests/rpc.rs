@@ -903,3 +903,95 @@ fn one_client_serves_many_threads() {
     assert_eq!(server.request_counts(), (400, 0));
     server.stop(1000).unwrap();
 }
+
+// --- C handlers ---------------------------------------------------------------
+
+/// What the C handler of the NUL test was called with: its `params_string`
+/// bytes, one entry per call.
+static C_HANDLER_CALLS: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+
+/// A C handler that records its `params_string` and echoes it.
+unsafe extern "C" fn echo_params_string(
+    _user_data: *mut std::ffi::c_void,
+    _method: *const std::ffi::c_char,
+    _params_json: *const std::ffi::c_char,
+    params_string: *const std::ffi::c_char,
+    reply: *mut zil::capi::rpc_server::zil_rpc_reply_t,
+) {
+    let got = if params_string.is_null() {
+        b"(null)".to_vec()
+    } else {
+        std::ffi::CStr::from_ptr(params_string).to_bytes().to_vec()
+    };
+    C_HANDLER_CALLS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(got);
+    zil::capi::rpc_server::zil_rpc_reply_set_string(reply, params_string);
+}
+
+/// A string param with a NUL (`"good-\u0000x"`) would reach a C handler cut
+/// or changed (`good-x` before): it is refused with -32602 and a message
+/// that says why, the handler is not called, and the server keeps serving.
+#[test]
+fn a_nul_in_a_string_param_is_refused_before_a_c_handler_sees_it() {
+    use zil::capi::rpc_server::*;
+    // SAFETY (whole test): the C API used as C would, with live arguments.
+    unsafe {
+        let server = zil_rpc_server_new(c"tcp://127.0.0.1:*".as_ptr());
+        assert!(!server.is_null(), "server");
+        let rc = zil_rpc_server_set_handler(
+            server,
+            c"echo".as_ptr(),
+            Some(echo_params_string),
+            std::ptr::null_mut(),
+            None,
+        );
+        assert_eq!(rc, zil::capi::result::zil_result::ZIL_OK);
+        assert_eq!(
+            zil_rpc_server_start(server),
+            zil::capi::result::zil_result::ZIL_OK
+        );
+        let endpoint = std::ffi::CStr::from_ptr(zil_rpc_server_endpoint(server))
+            .to_str()
+            .expect("endpoint")
+            .to_owned();
+        let req = raw_socket(zmq::REQ, &endpoint);
+
+        let reply = raw_call(
+            &req,
+            br#"{"jsonrpc":"2.0","method":"echo","params":"good-\u0000x","id":1}"#,
+        );
+        let message = assert_error(&reply, ZIL_RPC_INVALID_PARAMS, &json!(1));
+        assert_eq!(
+            message,
+            "Invalid params: the string holds a NUL character, which a C handler cannot \
+             take as text"
+        );
+        assert!(
+            C_HANDLER_CALLS
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty(),
+            "the handler must not be called"
+        );
+
+        // The server keeps serving, and passes a clean string unchanged.
+        let reply = raw_call(
+            &req,
+            br#"{"jsonrpc":"2.0","method":"echo","params":"good-x","id":2}"#,
+        );
+        assert_result(&reply, &json!("good-x"), &json!(2));
+        assert_eq!(
+            *C_HANDLER_CALLS.lock().unwrap_or_else(|p| p.into_inner()),
+            vec![b"good-x".to_vec()]
+        );
+        let mut stats = zil::rpc::ServerStats::default();
+        assert_eq!(
+            zil_rpc_server_stats(server, &mut stats),
+            zil::capi::result::zil_result::ZIL_OK
+        );
+        assert_eq!((stats.requests, stats.error_replies), (2, 1), "{stats:?}");
+        zil_rpc_server_free(server);
+    }
+}

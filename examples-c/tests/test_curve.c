@@ -42,6 +42,51 @@ static void bad_keys(void)
     printf("bad keys: OK\n");
 }
 
+/* The error text holds no 8 consecutive characters of `key`. */
+static void check_error_hides(const char *key)
+{
+    const char *err = zil_last_error();
+    char window[9];
+    size_t n = strlen(key);
+    for (size_t i = 0; i + 8 <= n; i++) {
+        memcpy(window, key + i, 8);
+        window[8] = '\0';
+        CHECKF(strstr(err, window) == NULL, "the error shows the key (\"%s\")", window);
+    }
+}
+
+/* A key read from a file with fgets ends in a newline: accepted (on a build
+ * without CURVE the key still parses and the call answers NOT_SUPPORTED). A
+ * malformed key is refused with a precise text that never shows the key. */
+static void key_file_lines(void)
+{
+    zil_options_t *o = zil_options_new();
+    char derived[ZIL_CURVE_KEY_SIZE];
+    zil_result parsed = zil_curve_supported() ? ZIL_OK : ZIL_NOT_SUPPORTED;
+    CHECK_RESULT(zil_options_set_curve_server(o, DOC_SECRET "\n"), parsed);
+    CHECK_RESULT(zil_options_set_curve_server(o, DOC_SECRET "\r\n"), parsed);
+    CHECK_RESULT(zil_options_allow_curve_client(o, DOC_PUBLIC "\n"), parsed);
+    CHECK_RESULT(zil_curve_public_key(DOC_SECRET "\n", derived), parsed);
+    if (parsed == ZIL_OK)
+        CHECK_STR_EQ(derived, DOC_PUBLIC);
+
+    EXPECT_FAIL(zil_options_set_curve_server(o, DOC_SECRET "\n\n"), ZIL_INVALID_ARGUMENT,
+                "41 characters, a Z85 key has 40; it ends in a newline");
+    check_error_hides(DOC_SECRET);
+    EXPECT_FAIL(zil_curve_public_key(DOC_SECRET " ", derived), ZIL_INVALID_ARGUMENT,
+                "it ends in a space");
+    check_error_hides(DOC_SECRET);
+    EXPECT_FAIL(zil_options_set_curve_client(o, DOC_PUBLIC, DOC_PUBLIC,
+                                             "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%c~"),
+                ZIL_INVALID_ARGUMENT, "character 40 of 40 is '~', which is no Z85 character");
+    check_error_hides(DOC_SECRET);
+    EXPECT_FAIL(zil_options_allow_curve_client(o, DOC_PUBLIC "\t\n"), ZIL_INVALID_ARGUMENT,
+                "public key is not a CURVE key: it has 41 characters");
+    check_error_hides(DOC_PUBLIC);
+    zil_options_free(o);
+    printf("key file lines: OK\n");
+}
+
 static void not_supported(void)
 {
     zil_options_t *o = zil_options_new();
@@ -335,6 +380,7 @@ int main(void)
 {
     test_watchdog(60);
     bad_keys();
+    key_file_lines();
     size_limit();
     size_limit_drop_counted();
     if (!zil_curve_supported()) {

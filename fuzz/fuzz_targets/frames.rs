@@ -15,7 +15,7 @@ const ADDR: &str = "inproc://fuzz-frames";
 const TIMEOUT_MS: i32 = 5000;
 
 struct Pair {
-    publisher: Mutex<zmq::Socket>,
+    publisher: Mutex<zil::fuzzing::Socket>,
     inport: Inport,
     sentinel: Mutex<u64>,
 }
@@ -23,9 +23,7 @@ struct Pair {
 fn pair() -> &'static Pair {
     static PAIR: OnceLock<Pair> = OnceLock::new();
     PAIR.get_or_init(|| {
-        let publisher = zil::fuzzing::zmq_context()
-            .socket(zmq::PUB)
-            .expect("PUB socket");
+        let publisher = zil::fuzzing::zmq_socket(zmq::PUB).expect("PUB socket");
         publisher.set_sndhwm(0).expect("sndhwm");
         publisher.bind(ADDR).expect("bind");
         let opts = PortOptions {

@@ -40,8 +40,11 @@ pub unsafe extern "C" fn zil_curve_keypair(
 
 /// Writes the public key that belongs to `secret_key` (40 characters of
 /// Z85) to `public_key`, a caller buffer of at least `ZIL_CURVE_KEY_SIZE`
-/// bytes (written only on success). `ZIL_INVALID_ARGUMENT` when
-/// `secret_key` is no Z85 key, `ZIL_NOT_SUPPORTED` without CURVE.
+/// bytes (written only on success). Like every zil function that takes a
+/// key, it ignores one trailing newline (`"\n"` or `"\r\n"`, as `fgets`
+/// reads a line of a key file), and its error text says what is wrong
+/// without ever showing the key. `ZIL_INVALID_ARGUMENT` when `secret_key`
+/// is no Z85 key, `ZIL_NOT_SUPPORTED` without CURVE.
 #[no_mangle]
 pub unsafe extern "C" fn zil_curve_public_key(
     secret_key: *const c_char,

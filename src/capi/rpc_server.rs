@@ -31,7 +31,9 @@ pub const ZIL_RPC_INTERNAL_ERROR: i64 = -32603;
 /// - `params_json`: the request's `params` as JSON text (e.g. `"\"4a50…\""`,
 ///   `"{}"`), or NULL when the request had none.
 /// - `params_string`: when `params` is a JSON string, its text (unquoted),
-///   else NULL — what `verify` and `logout` receive.
+///   else NULL — what `verify` and `logout` receive. A string with a NUL
+///   character (`\u0000`) would be cut short as C text: such a request is
+///   answered with error -32602 and the handler is not called.
 /// - `reply`: answer through `zil_rpc_reply_set_*`; with no answer the
 ///   result is `null`.
 ///
@@ -93,9 +95,19 @@ unsafe impl Sync for CHandler {}
 
 impl CHandler {
     fn call(&self, params: Option<&Value>) -> Result<Value, RpcError> {
+        // JSON text escapes a NUL (`\u0000`), so `params_json` always holds
+        // the whole of `params`.
         let params_json = params.map(|p| CString::new(p.to_string()).unwrap_or_default());
         let params_string = match params {
-            Some(Value::String(s)) => Some(CString::new(s.replace('\0', "")).unwrap_or_default()),
+            // A C string ends at its first NUL: the handler would see less
+            // than was sent. Refused, never shortened or changed.
+            Some(Value::String(s)) => Some(CString::new(s.as_str()).map_err(|_| {
+                RpcError::new(
+                    rpc::INVALID_PARAMS,
+                    "Invalid params: the string holds a NUL character, which a C handler \
+                     cannot take as text",
+                )
+            })?),
             _ => None,
         };
         let mut reply = Reply {

@@ -7,7 +7,7 @@ use std::fmt;
 /// Length of a key in Z85 text.
 pub const Z85_KEY_LEN: usize = 40;
 
-/// A CURVE public key.
+/// A CURVE public key. Its `Debug` form never shows the key.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PublicKey([u8; 32]);
 
@@ -54,27 +54,73 @@ extern "C" {
 const Z85_ALPHABET: &str =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
-fn decode(z85: &str, what: &str) -> Result<[u8; 32]> {
-    let bad = |why: &str| Error::invalid(format!("{what} '{z85}' is not a CURVE key: {why}"));
-    if z85.len() != Z85_KEY_LEN {
-        return Err(bad(&format!(
-            "{} characters, a Z85 key has {Z85_KEY_LEN}",
-            z85.len()
+/// Decodes a 40-character Z85 key. One trailing newline (`\n` or `\r\n`,
+/// what `fgets` leaves of a line read from a key file) is ignored. An error
+/// says what is wrong (the length, the position of a bad character) and
+/// never shows the text: no key material goes into an error.
+fn decode(text: &str, what: &str) -> Result<[u8; 32]> {
+    let z85 = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    let bad = |why: String| {
+        Error::invalid(format!(
+            "{what} is not a CURVE key: {why} (the key itself is not shown)"
+        ))
+    };
+    let len = z85.chars().count();
+    if len != Z85_KEY_LEN {
+        let end = match z85.chars().last() {
+            Some(c) if !is_z85(c) => format!("; it ends in {}", describe(c)),
+            _ => String::new(),
+        };
+        return Err(bad(format!(
+            "it has {len} characters, a Z85 key has {Z85_KEY_LEN}{end}"
+        )));
+    }
+    if let Some((at, c)) = z85.chars().enumerate().find(|&(_, c)| !is_z85(c)) {
+        return Err(bad(format!(
+            "character {} of {Z85_KEY_LEN} is {}, which is no Z85 character",
+            at + 1,
+            describe(c)
         )));
     }
     let mut key = [0u8; 32];
-    for (chunk, out) in z85.as_bytes().chunks(5).zip(key.chunks_mut(4)) {
+    for (group, (chunk, out)) in z85.as_bytes().chunks(5).zip(key.chunks_mut(4)).enumerate() {
         let mut value: u64 = 0;
         for &c in chunk {
-            let Some(digit) = Z85_ALPHABET.bytes().position(|a| a == c) else {
-                return Err(bad(&format!("'{}' is no Z85 character", char::from(c))));
-            };
+            let digit = Z85_ALPHABET.bytes().position(|a| a == c).unwrap_or(0);
             value = value * 85 + digit as u64;
         }
-        let value = u32::try_from(value).map_err(|_| bad("a 5-character group exceeds 32 bits"))?;
+        let value = u32::try_from(value).map_err(|_| {
+            bad(format!(
+                "characters {}-{} exceed 32 bits, which no Z85 key does",
+                group * 5 + 1,
+                group * 5 + 5
+            ))
+        })?;
         out.copy_from_slice(&value.to_be_bytes());
     }
     Ok(key)
+}
+
+fn is_z85(c: char) -> bool {
+    c.is_ascii() && Z85_ALPHABET.contains(c)
+}
+
+/// Names a character that is no Z85 character. It cannot be part of a key,
+/// so naming it shows nothing of one; a Z85 character is never described.
+fn describe(c: char) -> String {
+    match c {
+        _ if is_z85(c) => "a Z85 character".to_owned(),
+        ' ' => "a space".to_owned(),
+        '\t' => "a tab".to_owned(),
+        '\n' => "a newline".to_owned(),
+        '\r' => "a carriage return".to_owned(),
+        _ if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+        _ if c.is_ascii() => format!("'{c}'"),
+        _ => format!("the non-ASCII character U+{:04X}", u32::from(c)),
+    }
 }
 
 /// Z85 text of a key (the `zmq` crate's codec leaks its buffer, so zil has
@@ -95,7 +141,8 @@ fn encode(key: &[u8; 32]) -> String {
 }
 
 impl PublicKey {
-    /// Parses a 40-character Z85 key.
+    /// Parses a 40-character Z85 key (one trailing `\n` or `\r\n` is
+    /// ignored). The error never shows the text.
     pub fn from_z85(z85: &str) -> Result<Self> {
         decode(z85, "public key").map(PublicKey)
     }
@@ -116,13 +163,16 @@ impl PublicKey {
 }
 
 impl fmt::Debug for PublicKey {
+    /// Never shows the key: a `Debug` form ends up in panic messages and
+    /// logs, where no key material goes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicKey({})", self.to_z85())
+        f.write_str("PublicKey(..)")
     }
 }
 
 impl SecretKey {
-    /// Parses a 40-character Z85 key.
+    /// Parses a 40-character Z85 key (one trailing `\n` or `\r\n` is
+    /// ignored). The error never shows the text.
     pub fn from_z85(z85: &str) -> Result<Self> {
         decode(z85, "secret key").map(SecretKey)
     }

@@ -206,10 +206,15 @@ fn answer(auth: &Authenticator, request: &[Vec<u8>]) -> Vec<Vec<u8>> {
             policy.refused.add();
             log::warn!(
                 target: "zil::curve",
-                "refused a client of '{}' from {}: {} is not on the allow-list",
+                "refused a client of '{}' from {}: {}",
                 policy.label,
                 String::from_utf8_lossy(address),
-                key.map_or_else(|| "a non-CURVE peer".to_owned(), |k| format!("key {}", k.to_z85())),
+                // No key material in a log line, not even a public key.
+                if key.is_some() {
+                    "its public key is not on the allow-list"
+                } else {
+                    "a non-CURVE peer is not on the allow-list"
+                },
             );
             reply(id, "400", "client key not allowed", "")
         }

@@ -29,7 +29,7 @@ impl Service for Hub {
 /// One watched socket, as the hub thread (its only user) sees it.
 struct Entry {
     /// The receiving end of the socket's monitor.
-    pair: zmq::Socket,
+    pair: crate::context::Socket,
     watch: Arc<Watch>,
     /// Disconnections not (yet) followed by a reconnection attempt: when,
     /// and from which endpoint.
@@ -47,7 +47,7 @@ impl Hub {
 
 /// Hands the receiving end of a socket's monitor to the hub, starting the
 /// hub if there is none.
-pub(super) fn register(pair: zmq::Socket, watch: Arc<Watch>) -> Result<()> {
+pub(super) fn register(pair: crate::context::Socket, watch: Arc<Watch>) -> Result<()> {
     // Pushed under the lock that `release` takes, so an entry never goes to
     // a hub that has been told to end.
     let mut slot = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
@@ -119,10 +119,17 @@ fn run(hub: &Hub) {
         }
         let readable: Vec<bool> = items[1..].iter().map(zmq::PollItem::is_readable).collect();
         drop(items);
+        // The wake-up just taken may be a watch's that registered during the
+        // poll and then asked for a flush (a new port's first monitor): take
+        // the arrivals again now, after the wake-up, so that flush is done in
+        // this round. Taken before the wake-up only, it would wait for the
+        // next one, up to a monitor's whole FLUSH_WAIT.
+        entries.append(&mut hub.arrivals());
+        // Those were not polled: read whatever they have.
         let mut readable = readable.into_iter();
         entries.retain_mut(|entry| {
             let flush = entry.watch.flush_due();
-            let live = !(readable.next().unwrap_or(false) || flush.is_some()) || entry.read();
+            let live = !(readable.next().unwrap_or(true) || flush.is_some()) || entry.read();
             if let Some(ticket) = flush {
                 entry.watch.flushed(ticket);
             }

@@ -154,7 +154,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// socket connects, or with the socket held by its owner, and pair it with
 /// [`stop`] before the socket closes.
 pub(crate) fn start(
-    ctx: &zmq::Context,
+    ctx: &crate::context::Context,
     socket: &mut zmq::Socket,
     label: &str,
     connecting: bool,
@@ -172,7 +172,7 @@ pub(crate) fn start(
         | zmq::SocketEvent::MONITOR_STOPPED.to_raw();
     // libzmq makes a socket of its own for the monitor.
     crate::socket::within_socket_limit(|| socket.monitor(&addr, i32::from(events)))
-        .map_err(|e| Error::zmq("cannot monitor the socket", e))?;
+        .map_err(|e| crate::socket::limit_error(Some(ctx), "cannot monitor the socket", e))?;
     let watch = Arc::new(Watch {
         label: label.to_owned(),
         connecting,
