@@ -8,7 +8,7 @@
 //! stall a libzmq thread.
 
 use super::{parse_event, PeerEventKind, Watch, DROP_GRACE};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::service::{self, Lifecycle, Service};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -47,17 +47,24 @@ impl Hub {
 
 /// Hands the receiving end of a socket's monitor to the hub, starting the
 /// hub if there is none.
-pub(super) fn register(pair: crate::context::Socket, watch: Arc<Watch>) -> Result<()> {
+/// On failure (no hub thread could start) the pair comes back with the
+/// error: the monitor must be stopped while it is still connected.
+pub(super) fn register(
+    pair: crate::context::Socket,
+    watch: Arc<Watch>,
+) -> std::result::Result<(), (Error, crate::context::Socket)> {
     // Pushed under the lock that `release` takes, so an entry never goes to
     // a hub that has been told to end.
     let mut slot = CURRENT.lock().unwrap_or_else(|p| p.into_inner());
     let hub = match slot.as_ref() {
         Some(hub) => Arc::clone(hub),
-        None => {
-            let hub = start()?;
-            *slot = Some(Arc::clone(&hub));
-            hub
-        }
+        None => match start() {
+            Ok(hub) => {
+                *slot = Some(Arc::clone(&hub));
+                hub
+            }
+            Err(err) => return Err((err, pair)),
+        },
     };
     let _ = watch.hub.set(Arc::clone(&hub));
     hub.arrivals().push(Entry {

@@ -170,6 +170,17 @@ pub(crate) fn start(
         | zmq::SocketEvent::DISCONNECTED.to_raw()
         | zmq::SocketEvent::CONNECT_RETRIED.to_raw()
         | zmq::SocketEvent::MONITOR_STOPPED.to_raw();
+    // The reading end first (an inproc connect may come before the bind):
+    // libzmq's monitor sends each event with a blocking send, so it must
+    // never run without a reader, not even to send `Stopped` after a
+    // failure.
+    let pair = crate::socket::new_socket_in(ctx, zmq::PAIR)?;
+    // rcvhwm 0: the pipe from libzmq's monitor is unbounded, so its
+    // blocking sends never stall a libzmq thread.
+    pair.set_linger(0)
+        .and_then(|_| pair.set_rcvhwm(0))
+        .and_then(|_| pair.connect(&addr))
+        .map_err(|e| Error::zmq(format!("cannot connect the monitor '{addr}'"), e))?;
     // libzmq makes a socket of its own for the monitor.
     crate::socket::within_socket_limit(|| socket.monitor(&addr, i32::from(events)))
         .map_err(|e| crate::socket::limit_error(Some(ctx), "cannot monitor the socket", e))?;
@@ -181,20 +192,15 @@ pub(crate) fn start(
         ready: Condvar::new(),
         hub: OnceLock::new(),
     });
-    let registered = crate::socket::new_socket_in(ctx, zmq::PAIR).and_then(|pair| {
-        // rcvhwm 0: the pipe from libzmq's monitor is unbounded, so its
-        // blocking sends never stall a libzmq thread.
-        pair.set_linger(0)
-            .and_then(|_| pair.set_rcvhwm(0))
-            .and_then(|_| pair.connect(&addr))
-            .map_err(|e| Error::zmq(format!("cannot connect the monitor '{addr}'"), e))?;
-        hub::register(pair, Arc::clone(&watch))
-    });
-    if registered.is_err() {
-        // No event may wait for a reader that will never come.
-        stop(socket);
+    match hub::register(pair, Arc::clone(&watch)) {
+        Ok(()) => Ok(watch),
+        Err((err, pair)) => {
+            // `Stopped` goes to the pair, which is dropped after it.
+            stop(socket);
+            drop(pair);
+            Err(err)
+        }
     }
-    registered.map(|()| watch)
 }
 
 /// Stops watching `socket` (still open): libzmq sends its last event,
