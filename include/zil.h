@@ -594,7 +594,8 @@ enum zil_result zil_inpad_wake(const struct zil_inpad_t *inpad);
 
 /**
  * As `zil_inport_fd`, for an inpad: readable while a message is queued or
- * verified, or an answer of the authz server has come. A readable
+ * verified, when an answer of the authz server has come, and when the
+ * server's silence has lasted the RPC timeout. A readable
  * descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes progress, though
  * it may return `ZIL_TIMEOUT` when the message is dropped (unverified or
  * malformed) or its verification is still under way.

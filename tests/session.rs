@@ -746,3 +746,88 @@ fn process_wide_bus() {
         "keeps what it learned"
     );
 }
+
+/// Waits at most `ms` for `fd` to turn readable; how long it took, or
+/// `None`.
+fn readable_within(fd: i32, ms: i32) -> Option<Duration> {
+    let started = Instant::now();
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one live pollfd.
+    let n = unsafe { libc::poll(&mut p, 1, ms) };
+    (n == 1).then(|| started.elapsed())
+}
+
+#[test]
+fn the_event_loop_descriptor_wakes_for_an_answer_and_for_the_servers_silence() {
+    // A server answering each verify after 150 ms.
+    let slow = Server::new(ANY_TCP).expect("server");
+    slow.set_handler("verify", |_| {
+        thread::sleep(Duration::from_millis(150));
+        Ok(json!(true))
+    });
+    slow.start().expect("start");
+    let out = first_sender("loop", SID);
+    let inpad = Inpad::new(out.port().endpoint(), "loop", slow.endpoint()).expect("inpad");
+    let fd = inpad.ready_fd().expect("fd");
+    wait_subscribed(out.port(), 1);
+    out.push(b"via the loop", None).unwrap();
+    // An event loop: on each wake-up a receive with timeout 0.
+    let started = Instant::now();
+    let mut got = None;
+    while got.is_none() && started.elapsed() < Duration::from_secs(5) {
+        readable_within(fd, 5000).expect("the descriptor wakes");
+        match inpad.recv(0) {
+            Ok(msg) => got = Some(msg),
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Timeout, "{e}"),
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(got.expect("delivered").data(), b"via the loop");
+    assert!(
+        took >= Duration::from_millis(140),
+        "delivered after {took:?}"
+    );
+    assert!(readable_within(fd, 200).is_none(), "quiet once delivered");
+
+    // A server that never answers: the descriptor wakes once the RPC
+    // timeout has passed, and that receive fails the message closed.
+    const RPC_TIMEOUT_MS: i32 = 300;
+    let mute = Server::new(ANY_TCP).expect("a server that never runs");
+    let inpad = Inpad::with_options(
+        out.port().endpoint(),
+        "loop",
+        mute.endpoint(),
+        &opts(RPC_TIMEOUT_MS),
+    )
+    .expect("inpad");
+    let fd = inpad.ready_fd().expect("fd");
+    wait_subscribed(out.port(), 2);
+    out.push(b"never verified", None).unwrap();
+    readable_within(fd, 5000).expect("the message arrives");
+    // An event loop again: a few wake-ups (the connection's own news), not
+    // a busy loop, and the failure right after the RPC timeout.
+    let submitted = Instant::now();
+    let mut wakeups = 0;
+    expect_timeout(&inpad, 0, "verify outstanding");
+    while inpad.stats().dropped_rpc_failed == 0 && submitted.elapsed() < Duration::from_secs(5) {
+        readable_within(fd, 5000).expect("the descriptor wakes for the silence");
+        wakeups += 1;
+        expect_timeout(&inpad, 0, "nothing verified");
+    }
+    let woke = submitted.elapsed();
+    let s = inpad.stats();
+    assert_eq!((s.delivered, s.dropped_rpc_failed), (0, 1), "{s:?}");
+    assert!(
+        wakeups <= 10,
+        "{wakeups} wake-ups while the server was silent"
+    );
+    assert!(
+        woke >= Duration::from_millis(RPC_TIMEOUT_MS as u64 - 5)
+            && woke < Duration::from_millis(RPC_TIMEOUT_MS as u64 + 150),
+        "woke {woke:?} after the call, RPC timeout {RPC_TIMEOUT_MS} ms"
+    );
+}

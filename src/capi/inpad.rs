@@ -145,7 +145,8 @@ pub unsafe extern "C" fn zil_inpad_wake(inpad: *const zil_inpad_t) -> zil_result
 }
 
 /// As `zil_inport_fd`, for an inpad: readable while a message is queued or
-/// verified, or an answer of the authz server has come. A readable
+/// verified, when an answer of the authz server has come, and when the
+/// server's silence has lasted the RPC timeout. A readable
 /// descriptor means `zil_inpad_recv(inpad, &msg, 0)` makes progress, though
 /// it may return `ZIL_TIMEOUT` when the message is dropped (unverified or
 /// malformed) or its verification is still under way.

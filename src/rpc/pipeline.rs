@@ -71,6 +71,16 @@ impl VerifyPipeline {
             .push_back(request(VERIFY, json!(session_id), json!("1")).to_string());
     }
 
+    /// How long until the server's silence fails the outstanding calls
+    /// (`None` when none is outstanding, or the timeout is forever): an
+    /// event loop's descriptor turns readable then.
+    pub(crate) fn silence_left(&self, client: &Client) -> Option<Duration> {
+        let ms = u64::try_from(client.timeout_ms()).ok()?;
+        (self.outstanding() > 0).then(|| {
+            (self.progress + Duration::from_millis(ms)).saturating_duration_since(Instant::now())
+        })
+    }
+
     /// The socket's `ZMQ_FD` (for an event loop's descriptor), once there
     /// is a socket.
     pub(crate) fn zmq_fd(&self) -> Option<RawFd> {

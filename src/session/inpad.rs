@@ -232,19 +232,28 @@ impl Inpad {
         let deadline = Deadline::after_ms(timeout_ms).started();
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let result = self.next_verified(&mut state, msg, &deadline);
-        self.port.refresh_ready_fd(!state.ready.is_empty());
+        self.refresh_ready_fd(&state);
         result
     }
 
+    /// The event-loop descriptor: readable while verified messages wait,
+    /// and again when the server's silence would fail the calls waiting.
+    fn refresh_ready_fd(&self, st: &Verifying) {
+        self.port.refresh_ready_fd(!st.ready.is_empty());
+        self.port
+            .wake_ready_fd_after(st.pipeline.silence_left(&self.rpc));
+    }
+
     /// A descriptor for event loops, readable while a receive can make
-    /// progress: a message is queued or verified, or an answer of the authz
-    /// server came (see [`Inport::ready_fd`]).
+    /// progress: a message is queued or verified, an answer of the authz
+    /// server came, or its silence has lasted the RPC timeout (see
+    /// [`Inport::ready_fd`]).
     pub fn ready_fd(&self) -> Result<RawFd> {
         let fd = self.port.ready_fd()?;
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.watched_fd = None;
         self.watch_pipeline(&mut state);
-        self.port.refresh_ready_fd(!state.ready.is_empty());
+        self.refresh_ready_fd(&state);
         Ok(fd)
     }
 

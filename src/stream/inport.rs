@@ -137,6 +137,15 @@ impl Inport {
         }
     }
 
+    /// Makes the event-loop descriptor (if one was asked for) readable
+    /// `after` from now, for a wrapper whose receive makes progress then
+    /// (`None`: no such point).
+    pub(crate) fn wake_ready_fd_after(&self, after: Option<Duration>) {
+        if let Some(ready) = self.ready.get() {
+            ready.wake_after(after);
+        }
+    }
+
     /// The address this port is attached to.
     pub fn endpoint(&self) -> &str {
         &self.endpoint

@@ -17,6 +17,9 @@ use std::os::fd::RawFd;
 pub(crate) struct ReadyFd {
     epoll: RawFd,
     pending: RawFd,
+    /// A one-shot timer in the set, for a wrapper whose receive makes
+    /// progress at a point in time (an inpad's RPC silence deadline).
+    timer: RawFd,
 }
 
 fn os_error(what: &str) -> Error {
@@ -41,8 +44,22 @@ impl ReadyFd {
                 libc::close(epoll);
                 return Err(err);
             }
-            let ready = ReadyFd { epoll, pending };
-            for fd in [zmq_fd, pending] {
+            let timer = libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            );
+            if timer < 0 {
+                let err = os_error("cannot create the event-loop descriptor");
+                libc::close(pending);
+                libc::close(epoll);
+                return Err(err);
+            }
+            let ready = ReadyFd {
+                epoll,
+                pending,
+                timer,
+            };
+            for fd in [zmq_fd, pending, timer] {
                 if !ready.add(fd) {
                     return Err(os_error("cannot watch the socket descriptor"));
                 }
@@ -60,6 +77,32 @@ impl ReadyFd {
         // SAFETY: our own epoll set and a live event struct.
         let rc = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, fd, &mut event) };
         rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EEXIST)
+    }
+
+    /// Makes the set readable `after` from now (`None`: never); replaces
+    /// the previous setting.
+    pub(crate) fn wake_after(&self, after: Option<std::time::Duration>) {
+        // A zero value disarms a timerfd: the shortest wait is 1 ns.
+        let value = after.map_or(
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            |d| libc::timespec {
+                tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
+                tv_nsec: libc::c_long::from(d.subsec_nanos().max(u32::from(d.is_zero()))),
+            },
+        );
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: value,
+        };
+        // SAFETY: our own timerfd and a live itimerspec; re-arming also
+        // clears an expiry not yet read.
+        unsafe { libc::timerfd_settime(self.timer, 0, &spec, std::ptr::null_mut()) };
     }
 
     /// Also watches `fd` (a second socket's `ZMQ_FD`); a closed descriptor
@@ -95,8 +138,9 @@ impl ReadyFd {
 
 impl Drop for ReadyFd {
     fn drop(&mut self) {
-        // SAFETY: both descriptors are ours and closed once.
+        // SAFETY: the descriptors are ours and closed once.
         unsafe {
+            libc::close(self.timer);
             libc::close(self.pending);
             libc::close(self.epoll);
         }
