@@ -161,6 +161,30 @@ pub(crate) fn soft_fd_limit() -> Option<u64> {
     Some(lim.rlim_cur)
 }
 
+/// How long making a socket or descriptor waits at a limit for libzmq's
+/// reaper to close what was freed.
+const LIMIT_WAIT: Duration = Duration::from_secs(2);
+
+/// Runs `create` again while it fails at a limit (`at_limit`: `EMFILE`),
+/// for at most two seconds. libzmq closes freed sockets, and their
+/// descriptors, in its reaper thread after the free returns: a program
+/// that creates and frees handles in a tight loop reaches a limit although
+/// few handles are alive, and the reaper soon makes room.
+pub(crate) fn retry_at_limit<T, E>(
+    mut create: impl FnMut() -> std::result::Result<T, E>,
+    at_limit: impl Fn(&E) -> bool,
+) -> std::result::Result<T, E> {
+    let started = std::time::Instant::now();
+    loop {
+        match create() {
+            Err(e) if at_limit(&e) && started.elapsed() < LIMIT_WAIT => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// What `EMFILE` from the kernel means: the process's open-file limit,
 /// named with its value.
 pub(crate) fn fd_limit_reached_text() -> String {

@@ -1,14 +1,13 @@
 //! Creating, configuring and attaching ZeroMQ sockets with errors that name
 //! the address and the cause.
 
-use crate::context::{context, fd_limit_reached_text, Context};
+use crate::context::{context, fd_limit_reached_text, retry_at_limit, Context};
 use crate::curve::{self, zap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::monitor::{self, Monitor, Watch};
 use crate::options::{Attach, PortOptions};
 use crate::stats::SharedCount;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// A socket of a zil handle, with what must live exactly as long as it: the
 /// registration of its CURVE allow-list and the watch on its connections.
@@ -158,9 +157,6 @@ fn max_msg_size(kind: zmq::SocketType, opts: &PortOptions) -> i64 {
     })
 }
 
-/// How long socket creation waits for libzmq to finish closing freed sockets.
-const SOCKET_LIMIT_WAIT: Duration = Duration::from_secs(2);
-
 /// Creates a socket in zil's context. libzmq closes freed sockets in its
 /// reaper thread, and until then they count against the context's socket
 /// limit: a program that creates and frees ports in a tight loop could hit
@@ -230,18 +226,10 @@ fn fd_limit_reached() -> bool {
     false
 }
 
-/// Runs `create` (which makes a libzmq socket), again while it fails for the
-/// socket limit, for at most [`SOCKET_LIMIT_WAIT`] (see [`new_socket`]).
-pub(crate) fn within_socket_limit<T>(mut create: impl FnMut() -> zmq::Result<T>) -> zmq::Result<T> {
-    let started = Instant::now();
-    loop {
-        match create() {
-            Err(zmq::Error::EMFILE) if started.elapsed() < SOCKET_LIMIT_WAIT => {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            result => return result,
-        }
-    }
+/// Runs `create` (which makes a libzmq socket) again while it fails at a
+/// limit, bounded (see [`retry_at_limit`]).
+pub(crate) fn within_socket_limit<T>(create: impl FnMut() -> zmq::Result<T>) -> zmq::Result<T> {
+    retry_at_limit(create, |e| *e == zmq::Error::EMFILE)
 }
 
 /// Applies high-water marks and linger.
@@ -329,6 +317,7 @@ pub(crate) fn set_int_option(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn reaching_libzmq_socket_limit_is_named_with_its_value() {
@@ -340,7 +329,7 @@ mod tests {
         let err = new_socket_in(&ctx, zmq::SUB).err().expect("over the limit");
         // The bounded wait for the reaper comes first.
         assert!(
-            started.elapsed() >= SOCKET_LIMIT_WAIT,
+            started.elapsed() >= Duration::from_secs(2),
             "{:?}",
             started.elapsed()
         );

@@ -29,19 +29,32 @@ pub(crate) struct Waker {
 
 impl Waker {
     pub(crate) fn new() -> Result<Self> {
-        // SAFETY: eventfd takes no pointers; the result is checked.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if fd < 0 {
-            let err = std::io::Error::last_os_error();
-            let why = match err.raw_os_error() {
-                Some(libc::EMFILE) => crate::context::fd_limit_reached_text(),
-                _ => err.to_string(),
-            };
-            return Err(Error::new(
-                ErrorKind::Zmq,
-                format!("cannot create eventfd: {why}"),
-            ));
-        }
+        // At the fd limit, freed sockets may still be closing: wait (bounded).
+        let made = crate::context::retry_at_limit(
+            || {
+                // SAFETY: eventfd takes no pointers; the result is checked.
+                let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+                if fd < 0 {
+                    Err(std::io::Error::last_os_error())
+                } else {
+                    Ok(fd)
+                }
+            },
+            |e| e.raw_os_error() == Some(libc::EMFILE),
+        );
+        let fd = match made {
+            Ok(fd) => fd,
+            Err(err) => {
+                let why = match err.raw_os_error() {
+                    Some(libc::EMFILE) => crate::context::fd_limit_reached_text(),
+                    _ => err.to_string(),
+                };
+                return Err(Error::new(
+                    ErrorKind::Zmq,
+                    format!("cannot create eventfd: {why}"),
+                ));
+            }
+        };
         Ok(Waker {
             fd,
             pending: AtomicBool::new(false),
