@@ -834,8 +834,9 @@ void zil_options_free(struct zil_options_t *opts);
 enum zil_result zil_options_set_sndhwm(struct zil_options_t *opts, int hwm);
 
 /**
- * Sets the receive high-water mark (0 = no limit). `ZIL_INVALID_ARGUMENT`
- * if negative.
+ * Sets the receive high-water mark (0 = no limit). Output ports and
+ * outpads receive only subscription frames and hold them to 16 whatever
+ * this says. `ZIL_INVALID_ARGUMENT` if negative.
  */
 enum zil_result zil_options_set_rcvhwm(struct zil_options_t *opts, int hwm);
 

@@ -34,6 +34,8 @@ pub struct PortOptions {
     /// Send high-water mark in messages (libzmq default 1000; 0 = no limit).
     pub sndhwm: i32,
     /// Receive high-water mark in messages (libzmq default 1000; 0 = no limit).
+    /// Output ports receive only subscription frames and hold them to 16
+    /// whatever this says (a negative value is still refused).
     pub rcvhwm: i32,
     /// How long unsent messages are kept after a port is freed, in ms.
     /// Default 1000: a process never waits long at exit.
@@ -46,7 +48,9 @@ pub struct PortOptions {
     pub attach: Option<Attach>,
     /// Topic matching of input ports.
     pub topic_match: TopicMatch,
-    /// Inpads: how long each `verify` call waits for the RPC server, in ms.
+    /// Inpads: how long the RPC server may stay silent while `verify` calls
+    /// wait for it, in ms; then the messages waiting are dropped. A receive
+    /// still returns within its own timeout.
     pub rpc_timeout_ms: i32,
     /// Output ports: `None` (default) never blocks a push, and a subscriber
     /// past its high-water mark misses messages (PUB semantics). `Some(t)`

@@ -61,8 +61,9 @@ pub unsafe extern "C" fn zil_options_set_sndhwm(
     }
 }
 
-/// Sets the receive high-water mark (0 = no limit). `ZIL_INVALID_ARGUMENT`
-/// if negative.
+/// Sets the receive high-water mark (0 = no limit). Output ports and
+/// outpads receive only subscription frames and hold them to 16 whatever
+/// this says. `ZIL_INVALID_ARGUMENT` if negative.
 #[no_mangle]
 pub unsafe extern "C" fn zil_options_set_rcvhwm(
     opts: *mut zil_options_t,

@@ -36,6 +36,9 @@ impl VerifyCache {
     /// [`MAX_BYTES`], expired answers are purged and, if that is not
     /// enough, the cache starts over.
     pub(crate) fn put(&mut self, session: &str, verified: bool, ttl: Duration) {
+        if session.len() > MAX_BYTES {
+            return;
+        }
         let ttl = if verified { ttl } else { ttl.min(NEGATIVE_TTL) };
         let now = Instant::now();
         if let Some(entry) = self.entries.get_mut(session) {
@@ -48,9 +51,6 @@ impl VerifyCache {
             if self.entries.len() >= MAX_ENTRIES || self.bytes + session.len() > MAX_BYTES {
                 self.clear();
             }
-        }
-        if session.len() > MAX_BYTES {
-            return;
         }
         self.bytes += session.len();
         self.entries

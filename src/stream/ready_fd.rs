@@ -12,6 +12,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug)]
 pub(crate) struct ReadyFd {
@@ -20,6 +21,9 @@ pub(crate) struct ReadyFd {
     /// A one-shot timer in the set, for a wrapper whose receive makes
     /// progress at a point in time (an inpad's RPC silence deadline).
     timer: RawFd,
+    /// Whether the timer may be armed: disarming an idle timer is skipped,
+    /// so a receive with nothing outstanding costs no syscall for it.
+    timer_armed: AtomicBool,
 }
 
 fn os_error(what: &str) -> Error {
@@ -58,6 +62,7 @@ impl ReadyFd {
                 epoll,
                 pending,
                 timer,
+                timer_armed: AtomicBool::new(false),
             };
             for fd in [zmq_fd, pending, timer] {
                 if !ready.add(fd) {
@@ -82,6 +87,9 @@ impl ReadyFd {
     /// Makes the set readable `after` from now (`None`: never); replaces
     /// the previous setting.
     pub(crate) fn wake_after(&self, after: Option<std::time::Duration>) {
+        if !self.timer_armed.swap(after.is_some(), Ordering::Relaxed) && after.is_none() {
+            return;
+        }
         // A zero value disarms a timerfd: the shortest wait is 1 ns.
         let value = after.map_or(
             libc::timespec {

@@ -104,21 +104,19 @@ impl Subscribers {
         }
     }
 
-    /// Matches the anonymous unsubscriptions read so far to peers: first a
-    /// peer holding exactly the whole burst, else the peer holding the most
-    /// of it, else an anonymous subscription, else one prefix of a peer
-    /// that holds it among others.
+    /// Matches the anonymous unsubscriptions read so far to peers: the peer
+    /// holding the most of them (all its prefixes within the burst), else an
+    /// anonymous subscription, else one prefix of a peer that holds it among
+    /// others.
     pub(super) fn settle(&mut self) {
         self.burst.sort_unstable();
         while let Some(&first) = self.burst.first() {
-            let whole = self.find_named(|p| *p == self.burst[..]);
-            let best = whole.or_else(|| {
-                self.named
-                    .iter()
-                    .filter(|(_, peer)| within(&peer.prefixes, &self.burst))
-                    .max_by_key(|(_, peer)| peer.prefixes.len())
-                    .map(|(key, _)| *key)
-            });
+            let best = self
+                .named
+                .iter()
+                .filter(|(_, peer)| within(&peer.prefixes, &self.burst))
+                .max_by_key(|(_, peer)| peer.prefixes.len())
+                .map(|(key, _)| *key);
             if let Some(key) = best {
                 if let Some(peer) = self.named.remove(&key) {
                     remove_each(&mut self.burst, &peer.prefixes);
@@ -133,7 +131,12 @@ impl Subscribers {
                 }
                 continue;
             }
-            if let Some(key) = self.find_named(|p| p.binary_search(&first).is_ok()) {
+            let holder = self
+                .named
+                .iter()
+                .find(|(_, peer)| peer.prefixes.binary_search(&first).is_ok())
+                .map(|(key, _)| *key);
+            if let Some(key) = holder {
                 if let Some(peer) = self.named.get_mut(&key) {
                     peer.prefixes.retain(|&l| l != first);
                     if peer.prefixes.is_empty() {
@@ -142,13 +145,6 @@ impl Subscribers {
                 }
             }
         }
-    }
-
-    fn find_named(&self, matches: impl Fn(&Prefixes) -> bool) -> Option<usize> {
-        self.named
-            .iter()
-            .find(|(_, peer)| matches(&peer.prefixes))
-            .map(|(key, _)| *key)
     }
 }
 
