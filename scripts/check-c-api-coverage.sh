@@ -7,14 +7,14 @@
 #
 #   check-c-api-coverage.sh [HEADER] [LIBRARY] [TESTS_DIR]
 #
-# Defaults: include/zil.h, target/release/libzil.so, examples-c/tests of the
+# Defaults: include/zil.h, target/release/libzil.so, tests/c of the
 # repository this script lives in.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 header=${1:-$root/include/zil.h}
 library=${2:-$root/target/release/libzil.so}
-tests=${3:-$root/examples-c/tests}
+tests=${3:-$root/tests/c}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zil-coverage-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

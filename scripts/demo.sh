@@ -5,7 +5,7 @@
 #
 # 1. builds the library (cargo build --release → target/release/libzil.so,
 #    include/zil.h),
-# 2. configures and builds the C examples (examples-c/) into build/ with
+# 2. configures and builds the C examples (examples-c/) into build-examples/ with
 #    CMake, as a user project would,
 # 3. runs the demo: a publisher and a subscriber thread in one process over
 #    TCP loopback (COUNT messages of SIZE bytes, default 100000 x 3200), then
@@ -48,15 +48,15 @@ fi
 say "building libzil (cargo build --release)"
 cargo build --release
 
-say "building the C examples into build/"
-cmake -S examples-c -B build -DZIL_ROOT="$root" >/dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)"
+say "building the C examples into build-examples/"
+cmake -S examples-c -B build-examples -DZIL_ROOT="$root" >/dev/null
+cmake --build build-examples -j "$(nproc 2>/dev/null || echo 2)"
 
 # --- run --------------------------------------------------------------------------
 say "demo: publisher and subscriber threads in one process"
-./build/demo "$count" "$size"
+./build-examples/demo "$count" "$size"
 
-say "the same with two processes (build/publisher, build/subscriber)"
-sh examples-c/run-pubsub.sh tcp build/publisher build/subscriber 10000
+say "the same with two processes (build-examples/publisher, build-examples/subscriber)"
+sh examples-c/run-pubsub.sh tcp build-examples/publisher build-examples/subscriber 10000
 
-say "done. More: ctest --test-dir build -j4 --output-on-failure"
+say "done. More: ctest --test-dir build-examples -j4 --output-on-failure"

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 # What the tests need from Debian: build tools, valgrind, pkg-config, GLib
 # (event-loop example), GStreamer (the zilsink/zilsrc plugin) and libzmq
 # with CURVE (the CURVE tests link zil against it; the main build does not);
-# iproute2 (`ip netns`) for the network-fault tests, which run as root only.
+# iproute2 (`ip netns`) for the network-fault tests, which run as root only;
+# libclang for bindgen, which declares zil's C API to the benchmark from
+# include/zil.h.
 need_apt=()
 for tool in cmake:cmake make:make g++:g++ valgrind:valgrind pkg-config:pkg-config \
             readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools; do
@@ -24,9 +26,10 @@ if command -v pkg-config >/dev/null; then
   pkg-config --exists gstreamer-1.0 gstreamer-base-1.0 \
     || need_apt+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base)
   pkg-config --exists libzmq || need_apt+=(libzmq3-dev)
+  ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || need_apt+=(libclang-dev)
 else
   need_apt+=(libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
-             libzmq3-dev)
+             libzmq3-dev libclang-dev)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -44,19 +47,19 @@ if ! python3 -c 'import zmq' 2>/dev/null; then
 fi
 
 echo "== cargo test"
-cargo build --release --bins
+cargo build --release --workspace --bins
 cargo test --release --no-fail-fast
 
 echo "== benchmark smoke test (every path once; fails on any loss or error)"
 ./target/release/zil-bench --quick
 
 echo "== C tests (ctest)"
-cmake -S examples-c -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S tests/c -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
 ctest --test-dir build -j 4 --output-on-failure
 
 echo "== C tests under valgrind (ctest)"
-cmake -S examples-c -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DZIL_VALGRIND=ON >/dev/null
+cmake -S tests/c -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DZIL_VALGRIND=ON >/dev/null
 cmake --build build-valgrind -j "$(nproc)" >/dev/null
 ctest --test-dir build-valgrind -j 2 --output-on-failure
 
@@ -72,7 +75,7 @@ CARGO_TARGET_DIR=target/system-libzmq cargo test "${curve_cargo[@]}" --test curv
 CARGO_TARGET_DIR=target/system-libzmq cargo build "${curve_cargo[@]}" --lib
 for variant in build-curve:Release:OFF build-valgrind-curve:Debug:ON; do
   IFS=: read -r dir type valgrind <<<"$variant"
-  cmake -S examples-c -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DZIL_VALGRIND="$valgrind" \
+  cmake -S tests/c -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DZIL_VALGRIND="$valgrind" \
     -DZIL_LIBRARY_DIR=target/system-libzmq/release >/dev/null
   cmake --build "$dir" -j "$(nproc)" --target test_curve test_null_sweep >/dev/null
   ctest --test-dir "$dir" -R '^test_(curve|null_sweep)$' --output-on-failure

@@ -11,10 +11,11 @@
 //! The safe Rust API lives in the domain modules; [`capi`] is the thin C ABI
 //! whose header, `include/zil.h`, cbindgen generates from this crate.
 
-pub mod capi;
+mod capi;
 mod context;
 pub mod curve;
 mod deadline;
+mod descriptor;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

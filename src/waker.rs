@@ -3,7 +3,7 @@
 //! and a final "closed" state that every wait, current and later, sees.
 
 use crate::deadline::Deadline;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -29,32 +29,10 @@ pub(crate) struct Waker {
 
 impl Waker {
     pub(crate) fn new() -> Result<Self> {
-        // At the fd limit, freed sockets may still be closing: wait (bounded).
-        let made = crate::context::retry_at_limit(
-            || {
-                // SAFETY: eventfd takes no pointers; the result is checked.
-                let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-                if fd < 0 {
-                    Err(std::io::Error::last_os_error())
-                } else {
-                    Ok(fd)
-                }
-            },
-            |e| e.raw_os_error() == Some(libc::EMFILE),
-        );
-        let fd = match made {
-            Ok(fd) => fd,
-            Err(err) => {
-                let why = match err.raw_os_error() {
-                    Some(libc::EMFILE) => crate::context::fd_limit_reached_text(),
-                    _ => err.to_string(),
-                };
-                return Err(Error::new(
-                    ErrorKind::Zmq,
-                    format!("cannot create eventfd: {why}"),
-                ));
-            }
-        };
+        // SAFETY: eventfd takes no pointers; the result is checked.
+        let fd = crate::descriptor::create("eventfd", || unsafe {
+            libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC)
+        })?;
         Ok(Waker {
             fd,
             pending: AtomicBool::new(false),
@@ -152,7 +130,6 @@ impl Waker {
 
 impl Drop for Waker {
     fn drop(&mut self) {
-        // SAFETY: the fd is ours and closed exactly once.
-        unsafe { libc::close(self.fd) };
+        crate::descriptor::close(self.fd);
     }
 }

@@ -6,6 +6,7 @@ use crate::logging;
 use std::ffi::{c_char, c_void};
 
 /// Log levels, most severe first.
+#[allow(dead_code, reason = "C-only: declared in zil.h, never named in Rust")]
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum zil_log_level {

@@ -20,6 +20,7 @@ pub struct zil_options_t {
 impl_handle!(zil_options_t => PortOptions);
 
 /// How a port attaches to its address (`zil_options_set_attach`).
+#[allow(dead_code, reason = "C-only: declared in zil.h, never named in Rust")]
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum zil_attach {

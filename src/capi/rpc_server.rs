@@ -12,14 +12,19 @@ use std::ffi::{c_char, c_void, CString};
 use std::ptr;
 
 /// JSON-RPC "parse error": the request was not JSON.
+#[allow(dead_code, reason = "C-only: declared in zil.h, never named in Rust")]
 pub const ZIL_RPC_PARSE_ERROR: i64 = -32700;
 /// JSON-RPC "invalid request": not a request object.
+#[allow(dead_code, reason = "C-only: declared in zil.h, never named in Rust")]
 pub const ZIL_RPC_INVALID_REQUEST: i64 = -32600;
 /// JSON-RPC "method not found".
+#[allow(dead_code, reason = "C-only: declared in zil.h, never named in Rust")]
 pub const ZIL_RPC_METHOD_NOT_FOUND: i64 = -32601;
 /// JSON-RPC "invalid params": for handlers that refuse their params.
+#[allow(dead_code, reason = "C-only: declared in zil.h, never named in Rust")]
 pub const ZIL_RPC_INVALID_PARAMS: i64 = -32602;
 /// JSON-RPC "internal error": the handler failed or answered invalid JSON.
+#[allow(dead_code, reason = "C-only: declared in zil.h, never named in Rust")]
 pub const ZIL_RPC_INTERNAL_ERROR: i64 = -32603;
 
 /// A method handler. Called on the thread that runs the server (the caller

@@ -10,6 +10,7 @@
 //! message is queued, or when libzmq has news, and a receive with timeout 0
 //! then either returns a message or `Timeout` and leaves the set quiet.
 
+use crate::descriptor;
 use crate::error::{Error, ErrorKind, Result};
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,41 +37,37 @@ fn os_error(what: &str) -> Error {
 impl ReadyFd {
     /// Builds the set for a socket whose `ZMQ_FD` is `zmq_fd`.
     pub(crate) fn new(zmq_fd: RawFd) -> Result<Self> {
-        // SAFETY: plain syscalls on descriptors we own; results checked.
-        unsafe {
-            let epoll = libc::epoll_create1(libc::EPOLL_CLOEXEC);
-            if epoll < 0 {
-                return Err(os_error("cannot create the event-loop descriptor"));
-            }
-            let pending = libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC);
-            if pending < 0 {
-                let err = os_error("cannot create the event-loop descriptor");
-                libc::close(epoll);
-                return Err(err);
-            }
-            let timer = libc::timerfd_create(
+        const WHAT: &str = "the event-loop descriptor";
+        // SAFETY (all three): plain syscalls taking no pointers; results
+        // checked by `descriptor::create`.
+        let epoll =
+            descriptor::create(WHAT, || unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
+        let pending = descriptor::create(WHAT, || unsafe {
+            libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC)
+        })
+        .inspect_err(|_| descriptor::close(epoll))?;
+        let timer = descriptor::create(WHAT, || unsafe {
+            libc::timerfd_create(
                 libc::CLOCK_MONOTONIC,
                 libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-            );
-            if timer < 0 {
-                let err = os_error("cannot create the event-loop descriptor");
-                libc::close(pending);
-                libc::close(epoll);
-                return Err(err);
+            )
+        })
+        .inspect_err(|_| {
+            descriptor::close(pending);
+            descriptor::close(epoll);
+        })?;
+        let ready = ReadyFd {
+            epoll,
+            pending,
+            timer,
+            timer_armed: AtomicBool::new(false),
+        };
+        for fd in [zmq_fd, pending, timer] {
+            if !ready.add(fd) {
+                return Err(os_error("cannot watch the socket descriptor"));
             }
-            let ready = ReadyFd {
-                epoll,
-                pending,
-                timer,
-                timer_armed: AtomicBool::new(false),
-            };
-            for fd in [zmq_fd, pending, timer] {
-                if !ready.add(fd) {
-                    return Err(os_error("cannot watch the socket descriptor"));
-                }
-            }
-            Ok(ready)
         }
+        Ok(ready)
     }
 
     /// Adds `fd` to the set; false when the kernel refused it.
@@ -146,11 +143,8 @@ impl ReadyFd {
 
 impl Drop for ReadyFd {
     fn drop(&mut self) {
-        // SAFETY: the descriptors are ours and closed once.
-        unsafe {
-            libc::close(self.timer);
-            libc::close(self.pending);
-            libc::close(self.epoll);
+        for fd in [self.timer, self.pending, self.epoll] {
+            descriptor::close(fd);
         }
     }
 }

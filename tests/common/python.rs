@@ -33,9 +33,13 @@ pub fn python() -> String {
 
 /// The path of a script in `tests/python/`.
 pub fn script(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/python")
-        .join(name)
+    // The root package's tests and the CLI's (cli/tests) share the scripts.
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest
+        .ancestors()
+        .find(|dir| dir.join("tests/python").is_dir())
+        .unwrap_or(manifest);
+    root.join("tests/python").join(name)
 }
 
 /// Fails the calling test with an install hint when python3 or pyzmq is

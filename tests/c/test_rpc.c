@@ -430,7 +430,7 @@ static void shared_client(void)
 
 static void errors(void)
 {
-    recorder r_err, r_json, r_str, r_msg, r_answer;
+    recorder r_err, r_json, r_str, r_msg, r_answer, r_nul;
     zil_rpc_server_t *server = started_server();
     zil_rpc_client_t *client;
     char *untouched = (char *)(void *)&server;
@@ -444,6 +444,7 @@ static void errors(void)
     recorder_init(&r_str);
     recorder_init(&r_msg);
     recorder_init(&r_answer);
+    recorder_init(&r_nul);
     client = zil_rpc_client_new(zil_rpc_server_endpoint(server), long_wait_ms());
     CHECK(client != NULL);
     snprintf(where, sizeof where, "'%s'", zil_rpc_server_endpoint(server));
@@ -476,6 +477,21 @@ static void errors(void)
     EXPECT_FAIL(zil_rpc_client_logout(client, SESSION, &flag), ZIL_REMOTE_ERROR,
                 "authz is closed");
     CHECK(flag == true);
+
+    /* a string param holding a NUL would reach a C handler cut short: it
+     * is refused with -32602 before the handler runs, and the server keeps
+     * serving (a clean string reaches the handler unchanged) */
+    CHECK_OK(zil_rpc_server_set_handler(server, "echo", h_echo, &r_nul, NULL));
+    EXPECT_FAIL(zil_rpc_client_call(client, "echo", "\"good-\\u0000x\"", &result),
+                ZIL_REMOTE_ERROR, "the string holds a NUL character");
+    CHECK_ERROR_MENTIONS("code -32602");
+    CHECK(recorded_calls(&r_nul) == 0);
+    CHECK(result == untouched);
+    CHECK_OK(zil_rpc_client_call(client, "echo", "\"good-x\"", &result));
+    CHECK(strcmp(result, "\"good-x\"") == 0);
+    CHECK(recorded_calls(&r_nul) == 1 && strcmp(r_nul.params_string, "good-x") == 0);
+    zil_string_free(result);
+    result = untouched;
 
     /* a handler answering invalid JSON: set_result refuses it inside the
      * handler, the client gets -32603 */

@@ -18,7 +18,7 @@ impl Python {
     pub fn detect() -> Result<Self, String> {
         let exe = std::env::var("ZIL_BENCH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
         let script = [
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/python/original_baseline.py"),
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/original_baseline.py"),
             PathBuf::from("benches/python/original_baseline.py"),
         ]
         .into_iter()

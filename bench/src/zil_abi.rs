@@ -5,21 +5,11 @@ use crate::common::{
     stamp, template, Addresses, Budget, Latencies, RecvState, Sink, Source, Transport, EOS, EVENT,
     RECV_TIMEOUT_MS, SESSION_ID, TOPIC,
 };
+use crate::zil_h::*;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use zil::capi::inpad::*;
-use zil::capi::inport::*;
-use zil::capi::msg::*;
-use zil::capi::options::*;
-use zil::capi::outpad::*;
-use zil::capi::outport::*;
-use zil::capi::result::{zil_last_error, zil_result};
-use zil::capi::rpc_client::*;
-use zil::capi::rpc_server::*;
-use zil::session::InpadStats;
-use zil::Stats;
 
 /// Turns a zil result into `Err` with the call's name and
 /// `zil_last_error()`.
@@ -54,7 +44,8 @@ struct Options(*mut zil_options_t);
 
 impl Options {
     fn unlimited() -> Result<Self, String> {
-        let opts = Options(non_null(zil_options_new(), "zil_options_new")?);
+        // SAFETY: zil_options_new takes no arguments.
+        let opts = Options(non_null(unsafe { zil_options_new() }, "zil_options_new")?);
         // SAFETY: a live options handle.
         unsafe {
             check(zil_options_set_sndhwm(opts.0, 0), "zil_options_set_sndhwm")?;
@@ -183,8 +174,8 @@ impl OutportSink {
     }
 
     /// The port's counters.
-    pub fn stats(&self) -> Result<Stats, String> {
-        let mut stats = Stats::default();
+    pub fn stats(&self) -> Result<zil_stats_t, String> {
+        let mut stats = zil_stats_t::default();
         // SAFETY: live port, valid out-pointer.
         check(
             unsafe { zil_outport_stats(self.port.0, &mut stats) },
@@ -256,7 +247,8 @@ unsafe impl Send for MsgBuf {}
 
 impl MsgBuf {
     pub fn new() -> Self {
-        MsgBuf(zil_msg_new())
+        // SAFETY: zil_msg_new takes no arguments.
+        MsgBuf(unsafe { zil_msg_new() })
     }
 }
 
@@ -291,8 +283,8 @@ unsafe fn take_msg(
 pub struct InportSource(pub Inport, pub MsgBuf);
 
 impl InportSource {
-    pub fn stats(&self) -> Result<Stats, String> {
-        let mut stats = Stats::default();
+    pub fn stats(&self) -> Result<zil_stats_t, String> {
+        let mut stats = zil_stats_t::default();
         // SAFETY: live port, valid out-pointer.
         check(
             unsafe { zil_inport_stats(self.0 .0, &mut stats) },
@@ -530,8 +522,8 @@ impl Sink for OutpadSink {
 pub struct InpadSource(pub Inpad, pub MsgBuf);
 
 impl InpadSource {
-    pub fn stats(&self) -> Result<InpadStats, String> {
-        let mut stats = InpadStats::default();
+    pub fn stats(&self) -> Result<zil_inpad_stats_t, String> {
+        let mut stats = zil_inpad_stats_t::default();
         // SAFETY: live inpad, valid out-pointer.
         check(
             unsafe { zil_inpad_stats(self.0 .0, &mut stats) },

@@ -3,7 +3,7 @@
 //! printed); addresses are ephemeral TCP ports or ipc:// paths in a unique
 //! temporary directory, so the tests may run in parallel.
 
-#[path = "common/python.rs"]
+#[path = "../../tests/common/python.rs"]
 mod python;
 
 use python::{wait_child, TempDir};

@@ -87,4 +87,4 @@ plugin_init (GstPlugin * plugin)
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, zil,
     "ZeroMQ streaming with zil, wire-compatible with Python's "
     "zmq_integration_lib", plugin_init, GST_ZIL_VERSION, "MIT/X11",
-    PACKAGE, "zil examples-c/gstreamer")
+    PACKAGE, "zil gst")

@@ -12,7 +12,7 @@
 //! - the exiting process is `zil pub --linger-ms 0` with messages queued
 //!   for a subscriber that does not read.
 
-#[path = "common/python.rs"]
+#[path = "../../tests/common/python.rs"]
 mod python;
 
 use python::{python, require_pyzmq, wait_child, TempDir};

@@ -10,8 +10,9 @@ const LIMIT: Duration = Duration::from_secs(30);
 
 /// The code block that follows the marker `readme-test: NAME`.
 fn snippet(name: &str) -> String {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md is readable");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .expect("README.md is readable");
     let marker = format!("<!-- readme-test: {name} ");
     let at = readme
         .find(&marker)
@@ -76,7 +77,7 @@ fn c_quickstart_compiles_and_runs() {
     );
     std::fs::write(dir.join("quickstart.c"), code).expect("write");
     let libdir = library_dir(&dir);
-    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../include");
     let mut cc = Command::new("cc");
     cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-o"])
         .arg(dir.join("quickstart"))

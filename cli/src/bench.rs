@@ -13,7 +13,7 @@ pub fn run(args: &[OsString]) -> CliResult {
     let bench = me.with_file_name(BENCH);
     if !bench.is_file() {
         return Err(CliError::failure(format!(
-            "bench: {BENCH} is not built (looked for '{}'); build it with `cargo build --release --bins`",
+            "bench: {BENCH} is not built (looked for '{}'); build it with `cargo build --release -p zil-bench`",
             bench.display()
         )));
     }

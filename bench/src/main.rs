@@ -38,6 +38,7 @@ mod raw;
 mod report;
 mod workloads;
 mod zil_abi;
+mod zil_h;
 
 use report::Row;
 use std::ffi::CStr;
@@ -158,7 +159,7 @@ fn main() -> ExitCode {
 
     let mut header = Vec::new();
     // SAFETY: zil_version returns a static C string.
-    let zil_version = unsafe { CStr::from_ptr(zil::capi::result::zil_version()) }.to_string_lossy();
+    let zil_version = unsafe { CStr::from_ptr(zil_h::zil_version()) }.to_string_lossy();
     let (a, b, c) = zmq::version();
     header.push(format!(
         "zil {zil_version}, libzmq {a}.{b}.{c}, {} CPUs, {} run{}{}",
