@@ -3,6 +3,7 @@ run unchanged against the compatibility module, on the README's own
 addresses (ports 5555, 6000, 6900)."""
 
 import re
+import socket
 import threading
 import time
 from pathlib import Path
@@ -85,6 +86,23 @@ def test_rpc_snippets():
     assert not thread.is_alive() and "error" not in outcome, outcome
 
 
+def wait_until_unbound(port, timeout=5.0):
+    """libzmq releases a closed socket's address in its I/O thread, a moment
+    after close() returned: wait until `port` can be bound again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        probe = socket.socket()
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+            return
+        except OSError:
+            assert time.monotonic() < deadline, "port %d still bound" % port
+            time.sleep(0.01)
+        finally:
+            probe.close()
+
+
 class ReceiverNamespace(dict):
     """The session receiver snippet prints `d`, the README's typo for the
     loop's `data`: this namespace resolves `d` to `data`."""
@@ -114,6 +132,7 @@ def test_session_aware_snippets():
         exec(snippet("update_session_id("), {"__name__": "snippet"}, first)
         assert first_seen.wait(10), outcome
         first["op"].close()
+        wait_until_unbound(6000)
         # A later stage of the same process: its outpad sends the session
         # the inpad saw, with no session handling of its own.
         later = {}
