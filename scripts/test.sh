@@ -80,3 +80,22 @@ for variant in build-curve:Release:OFF build-valgrind-curve:Debug:ON; do
   cmake --build "$dir" -j "$(nproc)" --target test_curve test_null_sweep >/dev/null
   ctest --test-dir "$dir" -R '^test_(curve|null_sweep)$' --output-on-failure
 done
+
+echo "== Python binding (pip install ./python, pytest)"
+# The zil and zmq_integration_lib modules built with maturin over the safe
+# Rust core; the tests need pytest, pyzmq (the original-like peers) and the
+# zil CLI built above.
+if ! python3 -c 'import maturin, pytest' 2>/dev/null; then
+  python3 -m pip install -q -r python/requirements-dev.txt \
+    || python3 -m pip install -q --break-system-packages -r python/requirements-dev.txt
+fi
+python3 -m pip install -q ./python \
+  || python3 -m pip install -q --break-system-packages ./python
+status=0
+python3 -m pytest -q python/tests || status=$?
+if [ "$status" = 5 ]; then
+  echo "pytest collected no tests in python/tests: the Python binding is untested" >&2
+  exit 1
+elif [ "$status" != 0 ]; then
+  exit "$status"
+fi
