@@ -144,7 +144,6 @@ int bench_nng_stream(const struct bench_spec *s, struct bench_result *r)
 struct ng_rpc {
     nng_socket rep, req;
     bench_thread *server;
-    bool pin;
     char reply[256];
 };
 
@@ -152,7 +151,7 @@ static void *ng_serve(void *arg)
 {
     struct ng_rpc *z = arg;
     char request[512];
-    bench_pin(z->pin, 1);
+    /* unpinned, like zil's server thread, which a user cannot pin */
     for (;;) {
         size_t n = sizeof request;
         if (nng_recv(z->rep, request, &n, 0) != 0)
@@ -186,7 +185,6 @@ static void *ng_rpc_open(const struct bench_spec *s, struct bench_result *r)
     int rv;
     if (z == NULL)
         return NULL;
-    z->pin = s->pin;
     if ((rv = nng_rep0_open(&z->rep)) != 0 || (rv = nng_req0_open(&z->req)) != 0 ||
         (rv = listen_at(z->rep, s->addr, url, sizeof url)) != 0 ||
         (rv = nng_dial(z->req, url, NULL, 0)) != 0) {

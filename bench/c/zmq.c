@@ -114,7 +114,6 @@ int bench_zmq_stream(const struct bench_spec *s, struct bench_result *r)
 struct zq_rpc {
     void *ctx, *rep, *req;
     bench_thread *server;
-    bool pin;
     char reply[256];
 };
 
@@ -122,7 +121,7 @@ static void *zq_serve(void *arg)
 {
     struct zq_rpc *z = arg;
     char request[512];
-    bench_pin(z->pin, 1);
+    /* unpinned, like zil's server thread, which a user cannot pin */
     for (;;) {
         int n = zmq_recv(z->rep, request, sizeof request, 0);
         if (n < 0)
@@ -158,7 +157,6 @@ static void *zq_rpc_open(const struct bench_spec *s, struct bench_result *r)
     size_t len = sizeof endpoint;
     if (z == NULL)
         return NULL;
-    z->pin = s->pin;
     z->ctx = zmq_ctx_new();
     z->rep = zmq_socket(z->ctx, ZMQ_REP);
     z->req = zmq_socket(z->ctx, ZMQ_REQ);
