@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # with CURVE (the CURVE tests link zil against it; the main build does not);
 # iproute2 (`ip netns`) for the network-fault tests, which run as root only;
 # libclang for bindgen, which declares zil's C API to the benchmark from
-# include/zil.h.
+# include/zil.h; NNG, a peer the benchmark measures zil against.
 need_apt=()
 for tool in cmake:cmake make:make g++:g++ valgrind:valgrind pkg-config:pkg-config \
             readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools; do
@@ -27,9 +27,10 @@ if command -v pkg-config >/dev/null; then
     || need_apt+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base)
   pkg-config --exists libzmq || need_apt+=(libzmq3-dev)
   ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || need_apt+=(libclang-dev)
+  [ -f /usr/include/nng/nng.h ] || need_apt+=(libnng-dev)
 else
   need_apt+=(libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
-             libzmq3-dev libclang-dev)
+             libzmq3-dev libclang-dev libnng-dev)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

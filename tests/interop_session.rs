@@ -19,8 +19,7 @@
 #[path = "common/python.rs"]
 mod python;
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
+use base64_simd::STANDARD as B64;
 use python::Peer;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -150,7 +149,7 @@ fn python_outpad_to_zil_inpad(authz: Authz) {
     let sent = messages();
     let spec: Vec<Value> = sent
         .iter()
-        .map(|m| json!({"data": B64.encode(&m.data), "event": m.event, "session_id": m.session}))
+        .map(|m| json!({"data": B64.encode_to_string(&m.data), "event": m.event, "session_id": m.session}))
         .collect();
     let mut py = Peer::spawn(
         "session_peer.py",
@@ -257,7 +256,9 @@ fn zil_outpad_to_python_inpad(authz: Authz) {
     for (i, m) in with_session.iter().enumerate() {
         let line = py.next();
         assert_eq!(line["topic"], "tts", "message {i}: {line}");
-        let data = B64.decode(line["data"].as_str().expect("data")).unwrap();
+        let data = B64
+            .decode_to_vec(line["data"].as_str().expect("data"))
+            .unwrap();
         assert_eq!(data, m.data, "message {i}: bytes");
         assert_eq!(line["event"], json!(m.event), "message {i}: event");
         assert_eq!(line["session_id"], json!(m.session), "message {i}: session");

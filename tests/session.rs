@@ -14,8 +14,7 @@
 #[path = "common/python.rs"]
 mod python;
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
+use base64_simd::STANDARD as B64;
 use python::{wait_until, BlockedCall, TempDir};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -654,7 +653,7 @@ fn process_wide_bus() {
         (r#"{"data": "SGkgYm95", "session_id": null}"#.into(), None),
         (r#"{"data": "", "session_id": null}"#.into(), Some("EOS")),
         (
-            format!(r#"{{"data": "{}", "session_id": null}}"#, B64.encode(&all)),
+            format!(r#"{{"data": "{}", "session_id": null}}"#, B64.encode_to_string(&all)),
             Some("pcm"),
         ),
         (

@@ -10,10 +10,16 @@
 //!
 //! Method:
 //!
-//! - Each workload runs its paths one after another: **raw** libzmq through
-//!   the `zmq` crate, **zil** through its exported `zil_*` C functions
-//!   (called from Rust exactly as C would), and the **Python original**
-//!   (`benches/python/original_baseline.py`, pyzmq, separate processes).
+//! - The `c/` workloads come first and are the headline: the same work as
+//!   three plain C programs (`bench/c/`), on libzmq (**raw C**, the libzmq
+//!   build zil links), on zil's C API (**zil C**) and on NNG (**NNG C**),
+//!   run one after another in each repetition. Every other row is driven
+//!   from Rust.
+//! - The other workloads run their paths one after another: **raw**
+//!   libzmq through the `zmq` crate (a Rust harness with a flow window:
+//!   not a plain-C baseline), **zil** through its exported `zil_*` C
+//!   functions (declared from `include/zil.h`), and the **Python original**
+//!   (`bench/python/original_baseline.py`, pyzmq, separate processes).
 //! - Streaming: a sender thread and a receiver thread, 3-frame messages
 //!   `[topic, data, "pcm"]`; high-water marks 0 (unlimited) everywhere and
 //!   the publisher waits for its subscriber (raw: XPUB subscription message;
@@ -33,6 +39,7 @@
 //! bytes, or a zil call fails. The Python baseline never fails the run.
 
 mod common;
+mod plain_c;
 mod python;
 mod raw;
 mod report;
@@ -48,9 +55,11 @@ use std::time::Instant;
 const USAGE: &str = "\
 usage: zil-bench [options]
 
-Runs each workload through raw libzmq (zmq crate), zil's C ABI and, where it
-applies, the Python original (benches/python/original_baseline.py), and
-prints msgs/s, MB/s, the ratio zil/raw, lost messages and latencies.
+Runs the c/ workloads as plain C programs on libzmq, zil and NNG, the
+others through raw libzmq (zmq crate), zil's C ABI and, where it applies,
+the Python original (bench/python/original_baseline.py), and prints
+msgs/s, MB/s, the ratios zil/raw, zil/Python and zil/NNG, lost messages and
+latencies.
 
 options:
   --quick          every path once with small counts (CI smoke test, < 15 s)

@@ -1,4 +1,4 @@
-//! The Python baseline: `benches/python/original_baseline.py` run as a
+//! The Python baseline: `bench/python/original_baseline.py` run as a
 //! subprocess; it prints one JSON line.
 
 use serde_json::Value;
@@ -19,11 +19,11 @@ impl Python {
         let exe = std::env::var("ZIL_BENCH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
         let script = [
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/original_baseline.py"),
-            PathBuf::from("benches/python/original_baseline.py"),
+            PathBuf::from("bench/python/original_baseline.py"),
         ]
         .into_iter()
         .find(|p| p.is_file())
-        .ok_or_else(|| "benches/python/original_baseline.py not found".to_owned())?;
+        .ok_or_else(|| "bench/python/original_baseline.py not found".to_owned())?;
         let out = Command::new(&exe)
             .args([
                 "-c",

@@ -13,6 +13,8 @@ pub struct Row {
     pub is_raw: bool,
     /// Whether this path is the Python original.
     pub is_python: bool,
+    /// Whether this path is NNG's.
+    pub is_nng: bool,
     /// Messages (or calls) measured.
     pub msgs: u64,
     /// Messages (or calls) per second.
@@ -31,6 +33,7 @@ pub struct Row {
     /// Filled in by [`fill_ratios`].
     pub vs_raw: Option<f64>,
     pub vs_python: Option<f64>,
+    pub vs_nng: Option<f64>,
 }
 
 impl Row {
@@ -41,6 +44,7 @@ impl Row {
             is_zil: path.starts_with("zil"),
             is_raw: path.starts_with("raw"),
             is_python: path.starts_with("python"),
+            is_nng: path.starts_with("NNG"),
             ..Row::default()
         }
     }
@@ -54,39 +58,42 @@ impl Row {
     }
 }
 
-/// Sets each zil row's ratio to its workload's raw row (the first one) and
-/// Python row, and the Python row's ratio to raw.
+/// Sets each row's ratio to its workload's raw row (the first one), and
+/// each zil row's ratios to the Python and NNG rows of its workload.
 pub fn fill_ratios(rows: &mut [Row]) {
     let n = rows.len();
     for i in 0..n {
         let same = |r: &Row| r.workload == rows[i].workload && r.rate > 0.0 && !r.failed;
         let raw = rows.iter().find(|r| r.is_raw && same(r)).map(|r| r.rate);
         let py = rows.iter().find(|r| r.is_python && same(r)).map(|r| r.rate);
+        let nng = rows.iter().find(|r| r.is_nng && same(r)).map(|r| r.rate);
         let row = &rows[i];
         if row.rate <= 0.0 || row.is_raw {
             continue;
         }
         let vs_raw = raw.map(|raw| row.rate / raw);
-        let vs_python = if row.is_zil {
-            py.map(|py| row.rate / py)
+        let (vs_python, vs_nng) = if row.is_zil {
+            (py.map(|py| row.rate / py), nng.map(|nng| row.rate / nng))
         } else {
-            None
+            (None, None)
         };
         rows[i].vs_raw = vs_raw;
         rows[i].vs_python = vs_python;
+        rows[i].vs_nng = vs_nng;
     }
 }
 
-const HEADERS: [&str; 11] = [
-    "workload", "path", "msgs", "msgs/s", "MB/s", "p50 µs", "p99 µs", "vs raw", "zil/py", "lost",
-    "note",
+const COLUMNS: usize = 12;
+const HEADERS: [&str; COLUMNS] = [
+    "workload", "path", "msgs", "msgs/s", "MB/s", "p50 µs", "p99 µs", "vs raw", "zil/py",
+    "zil/NNG", "lost", "note",
 ];
 /// Columns whose cells are right-aligned.
-const NUMERIC: [bool; 11] = [
-    false, false, true, true, true, true, true, true, true, true, false,
+const NUMERIC: [bool; COLUMNS] = [
+    false, false, true, true, true, true, true, true, true, true, true, false,
 ];
 
-fn cells(row: &Row) -> [String; 11] {
+fn cells(row: &Row) -> [String; COLUMNS] {
     let opt = |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
     [
         row.workload.clone(),
@@ -106,6 +113,7 @@ fn cells(row: &Row) -> [String; 11] {
         opt(row.p99_us, 1),
         row.vs_raw.map_or("-".to_owned(), ratio),
         row.vs_python.map_or("-".to_owned(), ratio),
+        row.vs_nng.map_or("-".to_owned(), ratio),
         row.lost.map_or("-".to_owned(), |l| l.to_string()),
         row.note.clone(),
     ]
@@ -137,14 +145,14 @@ pub fn thousands(v: f64) -> String {
 
 /// An aligned text table; a blank line between workload families.
 pub fn text_table(rows: &[Row]) -> String {
-    let table: Vec<[String; 11]> = rows.iter().map(cells).collect();
+    let table: Vec<[String; COLUMNS]> = rows.iter().map(cells).collect();
     let mut widths = HEADERS.map(|h| h.chars().count());
     for r in &table {
         for (w, c) in widths.iter_mut().zip(r.iter()) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |cols: &[String; 11]| -> String {
+    let line = |cols: &[String; COLUMNS]| -> String {
         let mut s = String::new();
         for (i, c) in cols.iter().enumerate() {
             let pad = widths[i] - c.chars().count();

@@ -5,6 +5,7 @@ use crate::common::{
     current_rss_bytes, run_stream, window_for, Addresses, Budget, Latencies, RunSpec,
     StreamOutcome, Transport,
 };
+use crate::plain_c::{self, Peer, Work};
 use crate::python::Python;
 use crate::raw::RawPair;
 use crate::report::Row;
@@ -29,6 +30,8 @@ pub struct Ctx {
 /// One workload of the suite.
 #[derive(Clone, Debug)]
 pub enum Kind {
+    /// The plain-C programs of bench/c: raw libzmq, zil, NNG.
+    PlainC(Work, Transport, usize),
     Stream(Transport, usize),
     ZeroCopy(Transport, usize),
     Rpc,
@@ -59,6 +62,24 @@ pub const MEMORY_PROBE: u64 = 100_000;
 pub fn all() -> Vec<Workload> {
     let mut list = Vec::new();
     let sizes = [64, 1 << 10, 64 << 10, 1 << 20];
+    for t in [Transport::Tcp, Transport::Ipc, Transport::Inproc] {
+        for size in sizes {
+            list.push(Workload {
+                name: format!("c/stream/{}/{}", t.name(), size_name(size)),
+                kind: Kind::PlainC(Work::Stream, t, size),
+            });
+        }
+    }
+    list.push(Workload {
+        name: "c/rpc/tcp/verify".to_owned(),
+        kind: Kind::PlainC(Work::Rpc, Transport::Tcp, 0),
+    });
+    for size in [64, 64 << 10] {
+        list.push(Workload {
+            name: format!("c/session/tcp/{}", size_name(size)),
+            kind: Kind::PlainC(Work::Session, Transport::Tcp, size),
+        });
+    }
     for t in [Transport::Tcp, Transport::Ipc, Transport::Inproc] {
         for size in sizes {
             list.push(Workload {
@@ -183,6 +204,7 @@ pub fn run(ctx: &Ctx, w: &Workload) -> Vec<Row> {
 
 fn run_once(ctx: &Ctx, w: &Workload) -> Vec<Row> {
     match w.kind {
+        Kind::PlainC(work, t, size) => plain(ctx, &w.name, work, t, size),
         Kind::Stream(t, size) => stream(ctx, &w.name, t, size),
         Kind::ZeroCopy(t, size) => zero_copy(ctx, &w.name, t, size),
         Kind::Rpc => rpc(ctx, &w.name),
@@ -533,6 +555,87 @@ fn memory(ctx: &Ctx, name: &str) -> Row {
     }
     if out.sent < MEMORY_MSGS {
         add_note(&mut row, "stopped early (time bound)");
+    }
+    row
+}
+
+/// One plain-C workload: raw libzmq, zil and NNG, each a C program's loop
+/// (for session-aware streaming: raw streaming of the same payload, and
+/// zil's session pads).
+fn plain(ctx: &Ctx, name: &str, work: Work, t: Transport, size: usize) -> Vec<Row> {
+    let (count, warmup) = match (work, ctx.quick) {
+        (Work::Rpc, true) => (100, 10),
+        (Work::Rpc, false) => (20_000, 500),
+        (_, true) => (((4u64 << 20) / size as u64).clamp(20, 2000), 10),
+        // At most 256 MiB of payload: the queues (high-water marks 0)
+        // never hold more.
+        (_, false) => {
+            let n = ((256u64 << 20) / size as u64).min(2_000_000);
+            (n, n / 10)
+        }
+    };
+    let peers: &[(Peer, Work)] = match work {
+        Work::Session => &[(Peer::Zmq, Work::Stream), (Peer::Zil, Work::Session)],
+        _ => &[(Peer::Zmq, work), (Peer::Zil, work), (Peer::Nng, work)],
+    };
+    peers
+        .iter()
+        .map(|&(peer, work)| {
+            let path = match (peer, work) {
+                (Peer::Zil, Work::Session) => "zil C (session pads)",
+                (Peer::Zmq, _) => "raw C (libzmq)",
+                (Peer::Zil, _) => "zil C",
+                (Peer::Nng, _) => "NNG C",
+            };
+            let mut addr = ctx.addrs.bind(t, "c");
+            if peer == Peer::Nng {
+                // NNG asks for port 0 where libzmq takes '*'.
+                addr = addr.replace(":*", ":0");
+            }
+            if !plain_c::available(peer) {
+                let mut row = Row::new(name, path);
+                row.note =
+                    "skipped: NNG was not found when zil-bench was built (libnng-dev)".into();
+                return row;
+            }
+            match plain_c::run(peer, work, &addr, size, count, warmup, ctx.pin) {
+                Ok(out) => plain_row(name, path, peer, work, size, &out),
+                Err(e) => Row::error(name, path, &e),
+            }
+        })
+        .collect()
+}
+
+fn plain_row(
+    name: &str,
+    path: &str,
+    peer: Peer,
+    work: Work,
+    size: usize,
+    out: &plain_c::Outcome,
+) -> Row {
+    let mut row = Row::new(name, path);
+    row.msgs = out.received;
+    row.rate = out.rate();
+    if matches!(work, Work::Rpc) {
+        row.rate = out.received as f64 / out.seconds.max(1e-9);
+        row.p50_us = Some(out.p50_us);
+        row.p99_us = Some(out.p99_us);
+        return row;
+    }
+    row.mb_per_s = Some(row.rate * size as f64 / 1e6);
+    row.lost = Some(out.lost());
+    if out.bad > 0 {
+        row.failed = true;
+        row.note = format!("{} messages with wrong bytes or order", out.bad);
+    }
+    if out.lost() > 0 {
+        if peer == Peer::Nng {
+            // pub0 drops past its subscriber's buffer by design.
+            row.note = "NNG pub0 drops past the subscriber's 8192-message buffer".to_owned();
+        } else {
+            row.failed = true;
+        }
     }
     row
 }
