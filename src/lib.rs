@@ -22,6 +22,7 @@ pub mod fuzzing;
 mod logging;
 pub mod monitor;
 mod options;
+mod port_socket;
 pub mod rpc;
 mod service;
 pub mod session;
@@ -29,6 +30,7 @@ mod socket;
 mod stats;
 pub mod stream;
 mod waker;
+mod zap;
 
 pub use context::shutdown;
 pub use error::{Error, ErrorKind, Result};
