@@ -462,5 +462,5 @@ fn bench_says_how_to_build_zil_bench() {
         return;
     }
     let err = fails(&["bench", "--anything"], 1);
-    assert!(err.contains("cargo build --release --bins"), "{err}");
+    assert!(err.contains("cargo build --release -p zil-bench"), "{err}");
 }
