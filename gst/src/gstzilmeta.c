@@ -107,3 +107,19 @@ gst_zil_meta_parse (const gchar * event, GstZilMeta * meta)
   *meta = m;
   return TRUE;
 }
+
+gchar *
+gst_zil_meta_format_end (guint64 count)
+{
+  return g_strdup_printf ("seq=%" G_GUINT64_FORMAT, count);
+}
+
+gboolean
+gst_zil_meta_parse_end (const guint8 * data, gsize size, guint64 * count)
+{
+  const gsize prefix = strlen ("seq=");
+
+  if (!data || size <= prefix || memcmp (data, "seq=", prefix) != 0)
+    return FALSE;
+  return parse_number ((const gchar *) data + prefix, size - prefix, count);
+}

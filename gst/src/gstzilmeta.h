@@ -12,6 +12,9 @@
  *                   delta=1 when the buffer is a delta unit (not a keyframe);
  *                   event=<E> carries zilsink's "event" property (always last:
  *                   <E> may contain ';').
+ *   end of stream:  data "seq=<S>" (S: how many buffers the stream had, so a
+ *                   loss at its tail shows too), event "EOS" (the original's,
+ *                   which ignores the data of its EOS message)
  *
  * Readers ignore keys they do not know, so the scheme can grow. Without
  * send-meta the event frame is exactly what the Python original sends.
@@ -44,6 +47,14 @@ gchar *gst_zil_meta_format (GstBuffer * buf, guint64 seq, const gchar * event);
 /* Parses a buffer event frame into `meta`. FALSE when `event` is not of the
  * scheme (the caller then treats it as a plain event). */
 gboolean gst_zil_meta_parse (const gchar * event, GstZilMeta * meta);
+
+/* The data of the EOS message of a stream of `count` buffers (g_free). */
+gchar *gst_zil_meta_format_end (guint64 count);
+
+/* Parses the data of an EOS message into `*count`. FALSE when it is not of
+ * the scheme (e.g. the original's empty EOS). */
+gboolean gst_zil_meta_parse_end (const guint8 * data, gsize size,
+    guint64 * count);
 
 G_END_DECLS
 

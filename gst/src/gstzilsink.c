@@ -64,8 +64,11 @@ GST_DEBUG_CATEGORY_STATIC (gst_zil_sink_debug);
  * warning at most once a second. */
 #define DROP_MESSAGE_INTERVAL (100 * G_TIME_SPAN_MILLISECOND)
 #define DROP_WARNING_INTERVAL (G_TIME_SPAN_SECOND)
-/* Between two tries of a lossless EOS that found the queue full. */
-#define EOS_RETRY_MS 5
+/* Before the EOS and between two tries of a lossless EOS that found the
+ * queue full: longer than libzmq's throttle of its command processing
+ * (about a millisecond), so the sending socket has heard that the
+ * subscribers' queues have room again. */
+#define EOS_SETTLE_MS 5
 /* How often a wait checks whether the element was unlocked. */
 #define WAIT_SLICE_MS 50
 /* At EOS: time given to libzmq for copied messages (see drain_at_eos). */
@@ -458,7 +461,8 @@ pause_unless_unlocked (GstZilSink * self, gint ms)
 
 /* Sends the EOS message so that it is not lost, within `deadline`:
  * first waits until libzmq has released every zero-copy buffer (the queue
- * then has room: a subscriber's queue never drops it), then pushes it; a
+ * then has room: a subscriber's queue never drops it) and for libzmq to
+ * take notice (EOS_SETTLE_MS), then pushes it; a
  * lossless push that finds a subscriber full is tried again until the
  * deadline. Afterwards a short grace lets libzmq send the copied messages
  * (EOS, caps, every outpad message), whose departure zil cannot report:
@@ -468,18 +472,29 @@ pause_unless_unlocked (GstZilSink * self, gint ms)
 static void
 send_eos (GstZilSink * self, gint64 deadline)
 {
+  gchar *data = NULL;
   zil_result r;
   gint grace_ms;
+  gboolean send_meta;
+
+  GST_OBJECT_LOCK (self);
+  send_meta = self->send_meta;
+  GST_OBJECT_UNLOCK (self);
+  if (send_meta)
+    data = gst_zil_meta_format_end (self->seq);
 
   if (!drain_wait (self->drain, ms_left (deadline)))
     GST_WARNING_OBJECT (self, "buffers still queued in libzmq at EOS");
+  pause_unless_unlocked (self, EOS_SETTLE_MS);
   for (;;) {
-    r = push_copy (self, NULL, 0, GST_ZIL_EOS_EVENT);
+    r = push_copy (self, (const guint8 *) data, data ? strlen (data) : 0,
+        GST_ZIL_EOS_EVENT);
     if (r != ZIL_TIMEOUT || ms_left (deadline) == 0
         || g_atomic_int_get (&self->unlocked))
       break;
-    pause_unless_unlocked (self, EOS_RETRY_MS);
+    pause_unless_unlocked (self, EOS_SETTLE_MS);
   }
+  g_free (data);
   if (r != ZIL_OK) {
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
         ("Could not send the end of stream: the receivers will report the "

@@ -249,14 +249,14 @@ receive_gave_up (GstZilSrc * self, GstZilWaitEnd end, gint timeout_ms,
   return GST_FLOW_ERROR;
 }
 
-/* A sender's sequence numbers (send-meta): a gap is a loss, reported as
- * an element message "zilsrc-lost" (each gap) and a warning (at most one
- * a second). A lower number starts a new count: the sender restarted. */
+/* A sender's sequence numbers (send-meta): a gap is a loss (see
+ * report_loss). A lower number starts a new count: the sender restarted. */
+static void report_loss (GstZilSrc * self, guint64 lost, guint64 seq);
+
 static void
 count_sequence (GstZilSrc * self, const GstZilMeta * meta)
 {
-  guint64 lost = 0, total;
-  gint64 now;
+  guint64 lost = 0;
 
   if (!meta->has_seq)
     return;
@@ -267,20 +267,41 @@ count_sequence (GstZilSrc * self, const GstZilMeta * meta)
         G_GUINT64_FORMAT, meta->seq);
   self->seq_known = TRUE;
   self->next_seq = meta->seq + 1;
-  if (lost == 0)
-    return;
+  if (lost > 0)
+    report_loss (self, lost, meta->seq);
+}
+
+/* The EOS of a stream of `count` buffers: the ones missing at its end (or
+ * all of them, when none came) are lost too. */
+static void
+count_end (GstZilSrc * self, guint64 count)
+{
+  guint64 next = self->seq_known ? self->next_seq : 0;
+
+  if (count > next)
+    report_loss (self, count - next, count);
+}
+
+/* `lost` buffers missing before number `seq`: counted, posted as an
+ * element message "zilsrc-lost" (each gap) and as a warning (at most one a
+ * second). */
+static void
+report_loss (GstZilSrc * self, guint64 lost, guint64 seq)
+{
+  guint64 total;
+  gint64 now;
 
   GST_OBJECT_LOCK (self);
   self->lost += lost;
   total = self->lost;
   GST_OBJECT_UNLOCK (self);
   GST_DEBUG_OBJECT (self, "lost %" G_GUINT64_FORMAT " buffers before %"
-      G_GUINT64_FORMAT, lost, meta->seq);
+      G_GUINT64_FORMAT, lost, seq);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self),
           gst_structure_new ("zilsrc-lost", "lost", G_TYPE_UINT64, lost,
               "total-lost", G_TYPE_UINT64, total, "seq", G_TYPE_UINT64,
-              meta->seq, NULL)));
+              seq, NULL)));
   now = g_get_monotonic_time ();
   if (self->loss_warned_at == 0
       || now - self->loss_warned_at >= LOSS_WARNING_INTERVAL) {
@@ -418,7 +439,11 @@ gst_zil_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     event = zil_msg_event (msg);
 
     if (g_strcmp0 (event, GST_ZIL_EOS_EVENT) == 0) {
+      guint64 count;
       GST_DEBUG_OBJECT (self, "EOS event received");
+      if (gst_zil_meta_parse_end (zil_msg_data (msg), zil_msg_size (msg),
+              &count))
+        count_end (self, count);
       zil_msg_free (msg);
       return GST_FLOW_EOS;
     }

@@ -8,7 +8,8 @@
         none      b"None" (zilsink's default: no event)
         pcm       b"pcm"
         meta:pcm  send-meta: first b"caps:<caps>", then
-                  b"pts=<ns>;dur=<ns>;seq=<n>;event=pcm", n = 0, 1, 2, …
+                  b"pts=<ns>;dur=<ns>;seq=<n>;event=pcm", n = 0, 1, 2, …,
+                  and the EOS message's data b"seq=<count>"
       The data frames are written, concatenated, to OUT_FILE.
 
   interop_peer.py send ADDR TOPIC COUNT EXPECTED_FILE
@@ -63,8 +64,10 @@ def recv(addr, topic, out_file, expect):
         if t != topic.encode():
             fail("topic %r, expected %r" % (t, topic))
         if event == b"EOS":
-            if payload:
-                fail("EOS message carries %d bytes" % len(payload))
+            # send-meta: the stream's buffer count; else empty, like the original
+            want = b"seq=%d" % count if expect.startswith("meta:") else b""
+            if payload != want:
+                fail("EOS message carries %r, expected %r" % (payload, want))
             break
         if expect == "meta:pcm" and event.startswith(b"caps:"):
             if payload or count:
