@@ -48,6 +48,7 @@
 
 #include "gstzil.h"
 #include "gstzilmeta.h"
+#include "gstziluri.h"
 
 #include <string.h>
 
@@ -96,7 +97,9 @@ enum
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-G_DEFINE_TYPE (GstZilSink, gst_zil_sink, GST_TYPE_BASE_SINK);
+G_DEFINE_TYPE_WITH_CODE (GstZilSink, gst_zil_sink, GST_TYPE_BASE_SINK,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_zil_uri_sink_handler_init));
 
 /* ------------------------------------------------------------------ */
 /* Zero-copy buffers in flight                                          */

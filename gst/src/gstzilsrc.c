@@ -40,6 +40,7 @@
 
 #include "gstzil.h"
 #include "gstzilmeta.h"
+#include "gstziluri.h"
 
 #include <string.h>
 
@@ -78,7 +79,9 @@ static GParamSpec *properties[N_PROPERTIES];
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-G_DEFINE_TYPE (GstZilSrc, gst_zil_src, GST_TYPE_PUSH_SRC);
+G_DEFINE_TYPE_WITH_CODE (GstZilSrc, gst_zil_src, GST_TYPE_PUSH_SRC,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_zil_uri_src_handler_init));
 
 /* GDestroyNotify of a wrapped buffer: the message owns the bytes. */
 static void

@@ -8,7 +8,8 @@
 #     <stage>/opt/zil-test/lib/gstreamer-1.0 (bytes compared);
 #  3. gst/ built standalone against the installed zil (find_package(zil)
 #     through CMAKE_PREFIX_PATH), `cmake --install`ed in place of the first
-#     copy, its build tree moved away: the same checks again.
+#     copy, its build tree moved away: the same checks again, and the
+#     origin URL it was configured with (ZIL_GST_ORIGIN).
 . "$(dirname "$0")/common.sh"
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,10 +54,12 @@ check_plugin make-install
 # 2. gst/ standalone against the installed zil
 rm "$plugin"
 cmake -S "$root/gst" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
-      -DZIL_GST_PLUGIN_DIR="$prefix/lib/gstreamer-1.0" >"$work/cmake.log" 2>&1 || fail "cmake: $(tail -n 5 "$work/cmake.log")"
+      -DZIL_GST_PLUGIN_DIR="$prefix/lib/gstreamer-1.0" -DZIL_GST_ORIGIN=https://example.org/zil \
+      >"$work/cmake.log" 2>&1 || fail "cmake: $(tail -n 5 "$work/cmake.log")"
 grep -q "^zil_DIR:PATH=$prefix/lib/cmake/zil$" "$work/build/CMakeCache.txt" || fail "gst/ did not use the installed zil"
 cmake --build "$work/build" --target gstzil >"$work/build.log" 2>&1 || fail "build: $(tail -n 5 "$work/build.log")"
 cmake --install "$work/build" >>"$work/build.log" 2>&1 || fail "cmake --install"
 mv "$work/build" "$work/build-moved"
 check_plugin standalone
+"$GST_INSPECT" zil | grep -q '^  Origin URL  *https://example.org/zil$' || fail "the origin URL set by ZIL_GST_ORIGIN is not the plugin's"
 echo "install: OK"
