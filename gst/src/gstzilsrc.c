@@ -177,12 +177,14 @@ receive (GstZilSrc * self, zil_msg_t ** msg, gint timeout_ms,
       g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   for (;;) {
     gint slice = max_slice;
-    gint64 gone_ms;
+    gint64 gone_ms = gst_zil_peer_watch_gone_ms (&self->peer);
     zil_result r;
     if (deadline >= 0) {
       gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
       slice = (gint) CLAMP (left_ms, 0, max_slice);
     }
+    if (peer_timeout_ms >= 0 && gone_ms >= 0)
+      slice = (gint) CLAMP (peer_timeout_ms - gone_ms, 0, slice);
     r = receive_once (self, msg, slice);
     if (r != ZIL_TIMEOUT) {
       /* While messages flow, the events are read once per slice. */
