@@ -23,10 +23,16 @@ CAPS="audio/x-raw,format=S16LE,rate=16000,channels=1,layout=interleaved"
 check_plugin() {
     local tag=$1
     [ -f "$plugin" ] || fail "$tag: $plugin is not installed"
-    readelf -d "$plugin" | grep -q 'NEEDED.*\[libzil\.so\.0\.1\]' || fail "$tag: the plugin does not need libzil.so.0.1"
-    readelf -d "$plugin" | grep -q 'RUNPATH.*\[\$ORIGIN/\.\.\]$' || fail "$tag: RUNPATH $(readelf -d "$plugin" | grep -E 'R(UN)?PATH')"
-    readelf -d "$plugin" | grep -q "$root" && fail "$tag: the plugin refers to the source tree"
-    ldd "$plugin" | grep 'libzil\.so' | grep -q "$prefix/lib/" || fail "$tag: libzil resolves to $(ldd "$plugin" | grep libzil)"
+    readelf -d "$plugin" >"$work/readelf-$tag.log"
+    grep -q 'NEEDED.*\[libzil\.so\.0\.1\]' "$work/readelf-$tag.log" || fail "$tag: the plugin does not need libzil.so.0.1"
+    grep -q 'RUNPATH.*\[\$ORIGIN/\.\.\]$' "$work/readelf-$tag.log" \
+        || fail "$tag: RUNPATH $(grep -E 'R(UN)?PATH' "$work/readelf-$tag.log")"
+    grep -qF "$root" "$work/readelf-$tag.log" && fail "$tag: the plugin refers to the source tree"
+    ldd "$plugin" >"$work/ldd-$tag.log"
+    local found
+    found=$(sed -n 's/.*libzil\.so\.0\.1 => \([^ ]*\) .*/\1/p' "$work/ldd-$tag.log")
+    [ -n "$found" ] && [ "$(readlink -f "$found")" = "$(readlink -f "$prefix/lib/libzil.so.0.1")" ] \
+        || fail "$tag: libzil resolves to $(grep libzil "$work/ldd-$tag.log")"
 
     export GST_PLUGIN_PATH="$prefix/lib/gstreamer-1.0" GST_REGISTRY="$work/registry-$tag.bin"
     "$GST_INSPECT" zilsink >"$work/inspect-$tag.log" 2>&1 || fail "$tag: gst-inspect-1.0 zilsink"
@@ -61,5 +67,7 @@ cmake --build "$work/build" --target gstzil >"$work/build.log" 2>&1 || fail "bui
 cmake --install "$work/build" >>"$work/build.log" 2>&1 || fail "cmake --install"
 mv "$work/build" "$work/build-moved"
 check_plugin standalone
-"$GST_INSPECT" zil | grep -q '^  Origin URL  *https://example.org/zil$' || fail "the origin URL set by ZIL_GST_ORIGIN is not the plugin's"
+"$GST_INSPECT" zil >"$work/inspect-plugin.log" 2>&1 || fail "gst-inspect-1.0 zil"
+grep -q '^  Origin URL  *https://example.org/zil$' "$work/inspect-plugin.log" \
+    || fail "the origin URL set by ZIL_GST_ORIGIN is not the plugin's"
 echo "install: OK"
