@@ -16,10 +16,14 @@
  *   with #GstZilSink:session-id (or, when unset, the session of a zilsrc
  *   with #GstZilSrc:rpc-address in the same process: zil's process-wide
  *   session bus, as in the original's middle stages).
- * - #GstZilSink:wait-subscribers holds the first message until that many
- *   subscribers are connected (ZeroMQ's slow joiner otherwise loses the
- *   first messages); after #GstZilSink:wait-timeout ms (default 5000) it
- *   posts a warning and sends anyway.
+ * - #GstZilSink:wait-subscribers (default 1) holds the first message until
+ *   that many subscribers are connected (ZeroMQ's slow joiner otherwise
+ *   loses the first messages); after #GstZilSink:wait-timeout ms (default
+ *   5000) it posts a warning and sends anyway.
+ * - #GstZilSink:lossless makes a full subscriber queue (#GstZilSink:sndhwm)
+ *   slow the pipeline down instead of losing buffers; a buffer that waited
+ *   #GstZilSink:lossless-timeout is dropped, counted (#GstZilSink:dropped)
+ *   and reported ("zilsink-dropped" element messages, warnings).
  * - #GstZilSink:send-meta (off by default, so the default wire stays the
  *   original's) also sends caps and timestamps:
  *   a message with empty data and the event `caps:<caps string>` before
@@ -27,7 +31,8 @@
  *   event `pts=<ns>;dur=<ns>` (values in nanoseconds, or `none`), followed
  *   by `;delta=1` for delta units and by `;event=<event>` when
  *   #GstZilSink:event is set. zilsrc adopts those caps and restores the
- *   timestamps.
+ *   timestamps; each buffer is numbered (`;seq=<n>`) and the EOS message's
+ *   data is `seq=<count>`, so zilsrc can count what it lost.
  *
  * Buffers are sent without a copy (`zil_outport_push_zero_copy`: the
  * mapped buffer is released when libzmq has sent it); session-aware

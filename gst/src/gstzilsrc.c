@@ -27,6 +27,13 @@
  *   when nothing (verified) arrives in time the stream ends with EOS, so a
  *   pipeline whose sender never comes (or whose session is refused) ends
  *   by itself.
+ * - A sender that goes away without an EOS (crashed, killed) is never an
+ *   end: after #GstZilSrc:peer-timeout ms without it (zil's monitor sees
+ *   its connection go) the element posts an error naming it; one that
+ *   comes back sooner is received again.
+ * - Gaps in a send-meta sender's numbering are losses: counted
+ *   (#GstZilSrc:lost) and reported ("zilsrc-lost" element messages,
+ *   warnings).
  *
  * ## Example launch lines
  * |[
