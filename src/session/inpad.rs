@@ -26,8 +26,7 @@ pub const DEFAULT_CACHE_TTL_MS: u64 = 1000;
 /// calls wait for it.
 pub const DEFAULT_RPC_TIMEOUT_MS: i32 = 1000;
 
-/// Counters of an inpad; each dropped message is counted under one reason
-/// (`zil_inpad_stats_t` in C).
+/// Counters of an inpad; each dropped message is counted under one reason.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct InpadStats {

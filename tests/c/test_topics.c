@@ -13,15 +13,15 @@ static void collect(zil_inport_t *in, unsigned want, unsigned filtered, const ch
 {
     double deadline = now_ms() + long_wait_ms();
     unsigned got = 0;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     for (;;) {
         zil_msg_t *msg = NULL;
         zil_result rc;
         CHECK_OK(zil_inport_stats(in, &stats));
-        if (got == want && stats.messages_filtered >= filtered)
+        if (got == want && stats.counters.messages_filtered >= filtered)
             break;
         CHECKF(now_ms() < deadline, "after %u of %u messages, %llu of %u filtered: gave up", got,
-               want, (unsigned long long)stats.messages_filtered, filtered);
+               want, (unsigned long long)stats.counters.messages_filtered, filtered);
         rc = zil_inport_recv(in, &msg, 50);
         if (rc == ZIL_TIMEOUT)
             continue;
@@ -47,9 +47,9 @@ static void collect(zil_inport_t *in, unsigned want, unsigned filtered, const ch
         CHECK_RESULT(zil_inport_recv(in, &msg, 100), ZIL_TIMEOUT);
     }
     CHECK_OK(zil_inport_stats(in, &stats));
-    CHECK(stats.messages_received == want);
-    CHECK(stats.messages_filtered == filtered);
-    CHECK(stats.messages_rejected == 0);
+    CHECK(stats.counters.messages_received == want);
+    CHECK(stats.counters.messages_filtered == filtered);
+    CHECK(stats.counters.messages_rejected == 0);
 }
 
 /* One input port bound on an ephemeral port, with two output ports ("asr"
@@ -132,7 +132,7 @@ static void longer_topic_is_no_subscriber(void)
 {
     zil_outport_t *out = zil_outport_new(TEST_TCP_ANY, "asr");
     zil_inport_t *in;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     zil_msg_t *msg = NULL;
     size_t subscribers = 99;
 
@@ -155,7 +155,7 @@ static void longer_topic_is_no_subscriber(void)
     }
     CHECK_RESULT(zil_inport_recv(in, &msg, 200), ZIL_TIMEOUT);
     CHECK_OK(zil_inport_stats(in, &stats));
-    CHECK(stats.messages_received == 0 && stats.messages_filtered == 0);
+    CHECK(stats.counters.messages_received == 0 && stats.counters.messages_filtered == 0);
     zil_inport_free(in);
     zil_outport_free(out);
     printf("a longer topic is no subscriber: OK\n");
@@ -207,7 +207,7 @@ static void utf8_topic_and_option_reset(void)
     zil_outport_t *out;
     zil_inport_t *shorter, *exact;
     zil_msg_t *msg = NULL;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     double deadline;
 
     CHECK_OK(zil_options_set_prefix_match(opts, false)); /* back to exact */
@@ -231,9 +231,9 @@ static void utf8_topic_and_option_reset(void)
     do {
         CHECK_RESULT(zil_inport_recv(shorter, &msg, 50), ZIL_TIMEOUT);
         CHECK_OK(zil_inport_stats(shorter, &stats));
-    } while (stats.messages_filtered == 0 && now_ms() < deadline);
-    CHECK(stats.messages_filtered == 1);
-    CHECK(stats.messages_received == 0);
+    } while (stats.counters.messages_filtered == 0 && now_ms() < deadline);
+    CHECK(stats.counters.messages_filtered == 1);
+    CHECK(stats.counters.messages_received == 0);
 
     zil_inport_free(shorter);
     zil_inport_free(exact);
