@@ -322,12 +322,11 @@ static void replace_removes_and_releases(void)
     printf("release once on replace and remove, never on failure: OK\n");
 }
 
-static zil_result reentry_set, reentry_ok;
+static zil_result reentry_set, reentry_ok, reentry_shutdown;
 static char reentry_error[256];
 
 /* Calls zil from inside the callback: a harmless call, one that logs (a
- * bad level is refused with no line, so use a client that times out), and
- * a forbidden one. */
+ * client that times out), and the two refused there. */
 static void reentrant_log(void *user_data, int32_t level, const char *message)
 {
     (void)level;
@@ -338,6 +337,7 @@ static void reentrant_log(void *user_data, int32_t level, const char *message)
         trigger_warning(); /* logs again from inside: to stderr */
         reentry_set = zil_set_log_callback(NULL, NULL, NULL, ZIL_LOG_WARN);
         snprintf(reentry_error, sizeof reentry_error, "%s", zil_last_error());
+        reentry_shutdown = zil_shutdown(0);
     }
 }
 
@@ -356,6 +356,7 @@ static void calls_from_inside(void)
     CHECK(reentered == 1);
     CHECK_RESULT(reentry_ok, ZIL_OK);
     CHECK_RESULT(reentry_set, ZIL_INVALID_ARGUMENT);
+    CHECK_RESULT(reentry_shutdown, ZIL_INVALID_ARGUMENT);
     CHECKF(strstr(reentry_error, "inside the log callback") != NULL, "error \"%s\"", reentry_error);
     CHECKF(strstr(text, "timed out") != NULL, "the inner line went to stderr: \"%s\"", text);
     /* the callback is still installed: a later line reaches it */

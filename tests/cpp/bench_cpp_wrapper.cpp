@@ -103,9 +103,12 @@ int main()
             }
         }
         double mc = median(c), mcpp = median(cpp);
-        std::printf("%zu x %zu B over tcp, lossless, median of %d: zil.h %.0f msg/s, zil.hpp %.0f msg/s, "
-                    "ratio %.3f\n",
-                    s.count, size, rounds, mc, mcpp, mcpp / mc);
+        std::printf("%zu x %zu B over tcp, lossless, median of %d: zil.h %.0f msg/s (%.0f to %.0f), "
+                    "zil.hpp %.0f msg/s (%.0f to %.0f), ratio %.3f\n",
+                    s.count, size, rounds, mc, *std::min_element(c.begin(), c.end()),
+                    *std::max_element(c.begin(), c.end()), mcpp,
+                    *std::min_element(cpp.begin(), cpp.end()), *std::max_element(cpp.begin(), cpp.end()),
+                    mcpp / mc);
     }
     return 0;
 }
