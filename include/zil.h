@@ -765,7 +765,8 @@ enum zil_result zil_outport_wait_subscribers(const struct zil_outport_t *port,
 const char *zil_outport_endpoint(const struct zil_outport_t *port);
 
 /**
- * Copies the port's counters into `*stats`.
+ * Copies the port's counters into `*stats`, whose `size` the
+ * caller sets first (see `zil_stats_t`).
  */
 enum zil_result zil_outport_stats(const struct zil_outport_t *port, struct zil_stats_t *stats);
 
@@ -855,7 +856,8 @@ enum zil_result zil_inport_fd(const struct zil_inport_t *port, int *fd);
 const char *zil_inport_endpoint(const struct zil_inport_t *port);
 
 /**
- * Copies the port's counters into `*stats`. Any thread.
+ * Copies the port's counters into `*stats`, whose `size` the
+ * caller sets first (see `zil_stats_t`). Any thread.
  */
 enum zil_result zil_inport_stats(const struct zil_inport_t *port, struct zil_stats_t *stats);
 
@@ -937,7 +939,8 @@ enum zil_result zil_rpc_server_stop(const struct zil_rpc_server_t *server, int32
 const char *zil_rpc_server_endpoint(const struct zil_rpc_server_t *server);
 
 /**
- * Copies the server's counters into `*stats`. Any thread.
+ * Copies the server's counters into `*stats`, whose `size` the
+ * caller sets first (see `zil_rpc_server_stats_t`). Any thread.
  */
 enum zil_result zil_rpc_server_stats(const struct zil_rpc_server_t *server,
                                      struct zil_rpc_server_stats_t *stats);
@@ -1123,7 +1126,8 @@ const char *zil_outpad_endpoint(const struct zil_outpad_t *outpad);
 
 /**
  * Copies the outpad's counters (payload bytes before wrapping are not
- * counted; `bytes_sent` counts envelope bytes) into `*stats`.
+ * counted; `bytes_sent` counts envelope bytes) into `*stats`, whose `size` the
+ * caller sets first (see `zil_stats_t`).
  */
 enum zil_result zil_outpad_stats(const struct zil_outpad_t *outpad, struct zil_stats_t *stats);
 
@@ -1226,7 +1230,8 @@ enum zil_result zil_inpad_fd(const struct zil_inpad_t *inpad, int *fd);
 const char *zil_inpad_endpoint(const struct zil_inpad_t *inpad);
 
 /**
- * Copies the inpad's delivery and drop counters into `*stats`. Any thread.
+ * Copies the inpad's delivery and drop counters into `*stats`, whose `size` the
+ * caller sets first (see `zil_inpad_stats_t`). Any thread.
  */
 enum zil_result zil_inpad_stats(const struct zil_inpad_t *inpad, struct zil_inpad_stats_t *stats);
 

@@ -173,7 +173,8 @@ pub unsafe extern "C" fn zil_inpad_endpoint(inpad: *const zil_inpad_t) -> *const
     ffi! { Ok(borrow(inpad, "inpad")?.endpoint_ptr()) }
 }
 
-/// Copies the inpad's delivery and drop counters into `*stats`. Any thread.
+/// Copies the inpad's delivery and drop counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_inpad_stats_t`). Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_stats(
     inpad: *const zil_inpad_t,

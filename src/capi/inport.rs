@@ -131,7 +131,8 @@ pub unsafe extern "C" fn zil_inport_endpoint(port: *const zil_inport_t) -> *cons
     ffi! { Ok(borrow(port, "port")?.endpoint_ptr()) }
 }
 
-/// Copies the port's counters into `*stats`. Any thread.
+/// Copies the port's counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_stats_t`). Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inport_stats(
     port: *const zil_inport_t,

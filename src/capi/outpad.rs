@@ -97,7 +97,8 @@ pub unsafe extern "C" fn zil_outpad_endpoint(outpad: *const zil_outpad_t) -> *co
 }
 
 /// Copies the outpad's counters (payload bytes before wrapping are not
-/// counted; `bytes_sent` counts envelope bytes) into `*stats`.
+/// counted; `bytes_sent` counts envelope bytes) into `*stats`, whose `size` the
+/// caller sets first (see `zil_stats_t`).
 #[no_mangle]
 pub unsafe extern "C" fn zil_outpad_stats(
     outpad: *const zil_outpad_t,

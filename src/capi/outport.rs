@@ -162,7 +162,8 @@ pub unsafe extern "C" fn zil_outport_endpoint(port: *const zil_outport_t) -> *co
     ffi! { Ok(borrow(port, "port")?.endpoint_ptr()) }
 }
 
-/// Copies the port's counters into `*stats`.
+/// Copies the port's counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_stats_t`).
 #[no_mangle]
 pub unsafe extern "C" fn zil_outport_stats(
     port: *const zil_outport_t,

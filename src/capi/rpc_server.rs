@@ -257,7 +257,8 @@ pub unsafe extern "C" fn zil_rpc_server_endpoint(server: *const zil_rpc_server_t
     ffi! { Ok(borrow(server, "server")?.endpoint_ptr()) }
 }
 
-/// Copies the server's counters into `*stats`. Any thread.
+/// Copies the server's counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_rpc_server_stats_t`). Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_stats(
     server: *const zil_rpc_server_t,
