@@ -4,8 +4,9 @@
 #   make install PREFIX=/usr/local        # or: make install PREFIX=/usr DESTDIR=/tmp/stage
 #
 # Installs libzil.so.X.Y.Z with its SONAME link libzil.so.X.Y and the
-# development link libzil.so, libzil.a, include/zil.h, a pkg-config file
-# (zil.pc) and a CMake package (find_package(zil) -> zil::zil, zil::zil_static).
+# development link libzil.so, libzil.a, include/zil.h and the header-only
+# C++ face include/zil.hpp, a pkg-config file (zil.pc) and a CMake package
+# (find_package(zil) -> zil::zil, zil::zil_static, zil::zil_cpp).
 # Also the zil CLI (BINDIR) and, when GStreamer's development files are
 # found (WITH_GST=yes), the GStreamer plugin libgstzil.so (GST_PLUGINDIR),
 # which finds libzil by its SONAME next to it ($ORIGIN/..) or system-wide.
@@ -45,7 +46,7 @@ install: all
 	ln -sf libzil.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzil.so.$(SOVERSION)
 	ln -sf libzil.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libzil.so
 	install -m 0644 target/release/libzil.a $(DESTDIR)$(LIBDIR)/libzil.a
-	install -m 0644 include/zil.h $(DESTDIR)$(INCLUDEDIR)/zil.h
+	install -m 0644 include/zil.h include/zil.hpp $(DESTDIR)$(INCLUDEDIR)/
 	$(SUBST) packaging/zil.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
 	$(SUBST) packaging/zilConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfig.cmake
 	$(SUBST) packaging/zilConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfigVersion.cmake
@@ -56,7 +57,7 @@ ifeq ($(WITH_GST),yes)
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libzil.so* $(DESTDIR)$(LIBDIR)/libzil.a $(DESTDIR)$(INCLUDEDIR)/zil.h \
+	rm -f $(DESTDIR)$(LIBDIR)/libzil.so* $(DESTDIR)$(LIBDIR)/libzil.a $(DESTDIR)$(INCLUDEDIR)/zil.h $(DESTDIR)$(INCLUDEDIR)/zil.hpp \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
 	rm -rf $(DESTDIR)$(LIBDIR)/cmake/zil
 	rm -f $(DESTDIR)$(BINDIR)/zil

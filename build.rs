@@ -27,11 +27,14 @@ fn main() {
         .generate()
         .expect("cbindgen generates the header");
     let generated = out.join("zil.h");
-    header.write_to_file(&generated);
+    let mut text = Vec::new();
+    header.write(&mut text);
+    let text = with_banners(&String::from_utf8(text).expect("cbindgen writes UTF-8"));
+    std::fs::write(&generated, &text).expect("OUT_DIR is writable");
 
     link_soname(&out, &version);
 
-    let text = std::fs::read(&generated).expect("generated header is readable");
+    let text = text.into_bytes();
     let committed = root.join("include").join("zil.h");
     if std::fs::read(&committed).ok().as_deref() != Some(&text[..]) {
         if let Err(e) = std::fs::create_dir_all(root.join("include"))
@@ -43,6 +46,52 @@ fn main() {
             );
         }
     }
+}
+
+/// The header's sections, each named by its first function (cbindgen emits
+/// functions in the order src/capi/mod.rs declares their modules).
+const SECTIONS: &[(&str, &str)] = &[
+    ("zil_result_str", "Results and errors"),
+    ("zil_msg_new", "Messages"),
+    ("zil_outport_new", "Streaming: output ports"),
+    ("zil_inport_new", "Streaming: input ports"),
+    ("zil_rpc_server_new", "RPC: servers and their handlers"),
+    ("zil_rpc_client_new", "RPC: clients"),
+    ("zil_outpad_new", "Session-aware pads: outpads"),
+    ("zil_inpad_new", "Session-aware pads: inpads"),
+    ("zil_options_new", "Options"),
+    ("zil_curve_supported", "CURVE keys"),
+    ("zil_outport_monitor", "Connection monitor"),
+    ("zil_set_log_callback", "Logging"),
+];
+
+/// Puts a banner comment before the first function of each section.
+fn with_banners(header: &str) -> String {
+    let mut lines: Vec<String> = header.lines().map(str::to_string).collect();
+    for (function, title) in SECTIONS.iter().rev() {
+        let call = format!("{function}(");
+        let declares = |l: &String| {
+            !l.starts_with(" *")
+                && l.find(&call)
+                    .is_some_and(|i| i > 0 && matches!(l.as_bytes()[i - 1], b' ' | b'*'))
+        };
+        let at = lines
+            .iter()
+            .position(declares)
+            .unwrap_or_else(|| panic!("zil.h declares {function}"));
+        let doc = lines[..at].iter().rposition(|l| l == "/**").unwrap_or(at);
+        let rule = "-".repeat(72);
+        let banner = [
+            format!("/* {rule}"),
+            format!(" * {title}"),
+            format!(" * {rule} */"),
+            String::new(),
+        ];
+        lines.splice(doc..doc, banner);
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
 }
 
 /// Gives `libzil.so` the versioned SONAME `libzil.so.MAJOR.MINOR` (0.x

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     struct subscriber sub;
     pthread_t thread;
     uint8_t *chunk;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     double start, pushed;
     unsigned long long i;
 
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
     zil_outport_free(port);
 
     printf("pushed   %llu messages (EOS included), %llu bytes in %.3f s\n",
-           (unsigned long long)stats.messages_sent, (unsigned long long)stats.bytes_sent,
+           (unsigned long long)stats.counters.messages_sent, (unsigned long long)stats.counters.bytes_sent,
            pushed - start);
     if (sub.error[0] != '\0')
         fprintf(stderr, "subscriber: %s\n", sub.error);

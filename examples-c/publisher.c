@@ -126,10 +126,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "publisher: subscribers still connected after 30 s\n");
 
     {
-        zil_stats_t stats;
+        zil_stats_t stats = {.size = sizeof stats};
         zil_outport_stats(port, &stats);
         printf("publisher: sent %llu messages, %llu bytes\n",
-               (unsigned long long)stats.messages_sent, (unsigned long long)stats.bytes_sent);
+               (unsigned long long)stats.counters.messages_sent, (unsigned long long)stats.counters.bytes_sent);
     }
     zil_outport_free(port);
     return 0;

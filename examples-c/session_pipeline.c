@@ -124,11 +124,11 @@ int main(void) {
     const char *late = "after logout";
     CHECK(zil_outpad_push(first, (const uint8_t *)late, strlen(late), "pcm") == ZIL_OK, "push");
     CHECK(middle_stage(mid_in, mid_out, 500) == ZIL_TIMEOUT, "revoked session dropped");
-    zil_inpad_stats_t stats;
+    zil_inpad_stats_t stats = {.size = sizeof stats};
     CHECK(zil_inpad_stats(mid_in, &stats) == ZIL_OK, "stats");
     printf("middle inpad: delivered %llu, dropped as unverified %llu\n",
-           (unsigned long long)stats.delivered, (unsigned long long)stats.dropped_unverified);
-    CHECK(stats.delivered == CHUNKS + 1 && stats.dropped_unverified == 1, "counters");
+           (unsigned long long)stats.counters.delivered, (unsigned long long)stats.counters.dropped_unverified);
+    CHECK(stats.counters.delivered == CHUNKS + 1 && stats.counters.dropped_unverified == 1, "counters");
 
     zil_rpc_client_free(client);
     zil_inpad_free(last);

@@ -11,10 +11,11 @@ cd "$(dirname "$0")/.."
 # (event-loop example), GStreamer (the zilsink/zilsrc plugin) and libzmq
 # with CURVE (the CURVE tests link zil against it; the main build does not);
 # iproute2 (`ip netns`) for the network-fault tests, which run as root only;
-# libclang for bindgen, which declares zil's C API to the benchmark from
+# clang++, which compiles zil.hpp's tests a second time (g++ does the
+# first); libclang for bindgen, which declares zil's C API to the benchmark from
 # include/zil.h; NNG, a peer the benchmark measures zil against.
 need_apt=()
-for tool in cmake:cmake make:make g++:g++ valgrind:valgrind pkg-config:pkg-config \
+for tool in cmake:cmake make:make g++:g++ clang++:clang valgrind:valgrind pkg-config:pkg-config \
             readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools; do
   command -v "${tool%%:*}" >/dev/null || need_apt+=("${tool#*:}")
 done

@@ -6,6 +6,8 @@
 //! logger for its own copy of `log` the first time a handle is created; a
 //! Rust program using zil as a crate keeps its own logger.
 
+use crate::error::{Error, Result};
+use std::cell::Cell;
 use std::ffi::c_void;
 use std::io::Write;
 use std::sync::{Once, RwLock};
@@ -15,9 +17,25 @@ use std::sync::{Once, RwLock};
 pub type LogFn =
     unsafe extern "C" fn(user_data: *mut c_void, level: i32, message: *const std::ffi::c_char);
 
-struct Sink {
-    callback: LogFn,
-    user_data: *mut c_void,
+/// Releases a log function's `user_data` once zil no longer calls it.
+pub type ReleaseFn = unsafe extern "C" fn(user_data: *mut c_void);
+
+/// A host's log function with its `user_data`, released when dropped.
+pub(crate) struct Sink {
+    pub(crate) callback: LogFn,
+    pub(crate) user_data: *mut c_void,
+    pub(crate) release: Option<ReleaseFn>,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        if let Some(release) = self.release {
+            // SAFETY: the release function given with this user_data, called
+            // once, when no call of the callback is running (the sink is
+            // dropped after the write lock that excluded them).
+            unsafe { release(self.user_data) };
+        }
+    }
 }
 
 // SAFETY: the C API documents that the callback and user_data may be used
@@ -28,6 +46,13 @@ unsafe impl Sync for Sink {}
 
 static SINK: RwLock<Option<Sink>> = RwLock::new(None);
 static INIT: Once = Once::new();
+
+thread_local! {
+    /// True on a thread while it runs the host's callback: lines that zil
+    /// logs from inside it go to stderr, and the sink cannot be replaced
+    /// from inside it (both would wait on the lock the call holds).
+    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+}
 
 struct Logger;
 
@@ -41,18 +66,19 @@ impl log::Log for Logger {
             return;
         }
         let text = record.args().to_string();
-        let sink = SINK.read().unwrap_or_else(|p| p.into_inner());
-        match sink.as_ref() {
-            Some(sink) => {
+        if !IN_CALLBACK.get() {
+            let sink = SINK.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(sink) = sink.as_ref() {
                 let line = std::ffi::CString::new(text.replace('\0', " ")).unwrap_or_default();
+                IN_CALLBACK.set(true);
                 // SAFETY: the host's callback with its user_data; the line
                 // lives until it returns.
                 unsafe { (sink.callback)(sink.user_data, record.level() as i32, line.as_ptr()) };
-            }
-            None => {
-                let _ = writeln!(std::io::stderr(), "[{}] {text}", record.level());
+                IN_CALLBACK.set(false);
+                return;
             }
         }
+        let _ = writeln!(std::io::stderr(), "[{}] {text}", record.level());
     }
 
     fn flush(&self) {}
@@ -76,13 +102,25 @@ pub(crate) fn init() {
     });
 }
 
-/// Routes log lines to `callback` (or back to stderr for `None`).
-pub(crate) fn set_callback(callback: Option<LogFn>, user_data: *mut c_void) {
+/// Routes log lines to `sink` (or back to stderr for `None`). The sink it
+/// replaces is released after every running call of its callback ended.
+/// Refused from inside the callback, which holds the lock this needs.
+pub(crate) fn set_sink(sink: Option<Sink>) -> Result<()> {
+    if IN_CALLBACK.get() {
+        // Dropping `sink` here would release the new user_data: hand it
+        // back to its owner instead by forgetting the release.
+        if let Some(mut refused) = sink {
+            refused.release = None;
+        }
+        return Err(Error::invalid(
+            "the log callback cannot be replaced or removed from inside the log callback"
+                .to_string(),
+        ));
+    }
     init();
-    *SINK.write().unwrap_or_else(|p| p.into_inner()) = callback.map(|callback| Sink {
-        callback,
-        user_data,
-    });
+    let old = std::mem::replace(&mut *SINK.write().unwrap_or_else(|p| p.into_inner()), sink);
+    drop(old);
+    Ok(())
 }
 
 /// Sets the most verbose level delivered (0 = off … 5 = trace).

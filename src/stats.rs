@@ -20,7 +20,7 @@ impl SharedCount {
     }
 }
 
-/// A snapshot of a handle's counters (`zil_stats_t` in C).
+/// A snapshot of a handle's counters.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {

@@ -445,7 +445,7 @@ fn rpc(ctx: &Ctx, name: &str) -> Vec<Row> {
     rows
 }
 
-fn zil_session(ctx: &Ctx, name: &str, path: &str, spec: &RunSpec, ttl: Option<u32>) -> Row {
+fn zil_session(ctx: &Ctx, name: &str, path: &str, spec: &RunSpec, ttl: Option<i32>) -> Row {
     let server = match RpcServer::start() {
         Ok(s) => s,
         Err(e) => return Row::error(name, path, &e),

@@ -174,14 +174,17 @@ impl OutportSink {
     }
 
     /// The port's counters.
-    pub fn stats(&self) -> Result<zil_stats_t, String> {
-        let mut stats = zil_stats_t::default();
+    pub fn stats(&self) -> Result<zil_counters_t, String> {
+        let mut stats = zil_stats_t {
+            size: std::mem::size_of::<zil_stats_t>(),
+            ..Default::default()
+        };
         // SAFETY: live port, valid out-pointer.
         check(
             unsafe { zil_outport_stats(self.port.0, &mut stats) },
             "zil_outport_stats",
         )?;
-        Ok(stats)
+        Ok(stats.counters)
     }
 }
 
@@ -283,14 +286,17 @@ unsafe fn take_msg(
 pub struct InportSource(pub Inport, pub MsgBuf);
 
 impl InportSource {
-    pub fn stats(&self) -> Result<zil_stats_t, String> {
-        let mut stats = zil_stats_t::default();
+    pub fn stats(&self) -> Result<zil_counters_t, String> {
+        let mut stats = zil_stats_t {
+            size: std::mem::size_of::<zil_stats_t>(),
+            ..Default::default()
+        };
         // SAFETY: live port, valid out-pointer.
         check(
             unsafe { zil_inport_stats(self.0 .0, &mut stats) },
             "zil_inport_stats",
         )?;
-        Ok(stats)
+        Ok(stats.counters)
     }
 }
 
@@ -439,7 +445,7 @@ impl Drop for Inpad {
 pub fn session_pair(
     addrs: &Addresses,
     server: &RpcServer,
-    ttl_ms: Option<u32>,
+    ttl_ms: Option<i32>,
 ) -> Result<(Outpad, Inpad), String> {
     let opts = Options::unlimited()?;
     let addr = cstring(&addrs.bind(Transport::Tcp, "pad"));
@@ -522,14 +528,17 @@ impl Sink for OutpadSink {
 pub struct InpadSource(pub Inpad, pub MsgBuf);
 
 impl InpadSource {
-    pub fn stats(&self) -> Result<zil_inpad_stats_t, String> {
-        let mut stats = zil_inpad_stats_t::default();
+    pub fn stats(&self) -> Result<zil_inpad_counters_t, String> {
+        let mut stats = zil_inpad_stats_t {
+            size: std::mem::size_of::<zil_inpad_stats_t>(),
+            ..Default::default()
+        };
         // SAFETY: live inpad, valid out-pointer.
         check(
             unsafe { zil_inpad_stats(self.0 .0, &mut stats) },
             "zil_inpad_stats",
         )?;
-        Ok(stats)
+        Ok(stats.counters)
     }
 }
 

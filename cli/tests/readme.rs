@@ -106,6 +106,40 @@ fn c_quickstart_compiles_and_runs() {
 }
 
 #[test]
+fn cpp_snippet_compiles() {
+    let dir = temp_dir("cpp");
+    let snippet = snippet("cpp");
+    let (head, body): (Vec<&str>, Vec<&str>) = snippet
+        .lines()
+        .partition(|l| l.starts_with("#include") || l.starts_with("using "));
+    let code = format!(
+        "{}\nint main() {{\n{}\n}}\n",
+        head.join("\n"),
+        body.join("\n")
+    );
+    std::fs::write(dir.join("snippet.cpp"), code).expect("write");
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../include");
+    let mut cxx = Command::new("c++");
+    cxx.args([
+        "-std=c++17",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-fsyntax-only",
+    ])
+    .arg(format!("-I{}", include.display()))
+    .arg(dir.join("snippet.cpp"));
+    let built = run(cxx);
+    assert!(
+        built.status.success(),
+        "c++: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn cli_snippet_runs() {
     let dir = temp_dir("cli");
     let script = snippet("cli")

@@ -19,6 +19,9 @@ export PKG_CONFIG_PATH="$lib/pkgconfig"
 [ "$(pkg-config --modversion zil)" = "$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)" ]
 cc -std=c11 -Wall -Wextra -Werror "$root/examples-c/consumer/consumer.c" $(pkg-config --cflags --libs zil) \
    -Wl,-rpath,"$lib" -o "$work/consumer-pc"
+c++ -std=c++17 -Wall -Wextra -Werror -pedantic "$root/examples-c/consumer/consumer.cpp" \
+    $(pkg-config --cflags --libs zil) -Wl,-rpath,"$lib" -o "$work/consumer-cpp-pc"
+"$work/consumer-cpp-pc"
 readelf -d "$work/consumer-pc" | grep -q 'NEEDED.*libzil\.so\.0\.1'
 # Runs against the installed copy (rpath), not the build tree.
 ldd "$work/consumer-pc" | grep libzil | grep -q "$lib/"
@@ -31,4 +34,5 @@ cmake --build "$work/build" >/dev/null
 ldd "$work/build/consumer" | grep libzil | grep -q "$lib/"
 "$work/build/consumer"
 "$work/build/consumer_static"
+"$work/build/consumer_cpp"
 echo "install test: OK"

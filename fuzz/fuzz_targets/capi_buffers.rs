@@ -62,20 +62,20 @@ extern "C" {
     fn zil_options_new() -> *mut zil_options_t;
     fn zil_options_set_sndhwm(opts: *mut zil_options_t, hwm: c_int) -> zil_result;
     fn zil_options_set_rcvhwm(opts: *mut zil_options_t, hwm: c_int) -> zil_result;
-    fn zil_options_set_linger(opts: *mut zil_options_t, linger_ms: c_int) -> zil_result;
+    fn zil_options_set_linger(opts: *mut zil_options_t, linger_ms: i32) -> zil_result;
     fn zil_options_set_attach(opts: *mut zil_options_t, attach: c_int) -> zil_result;
-    fn zil_options_set_rpc_timeout(opts: *mut zil_options_t, timeout_ms: c_int) -> zil_result;
+    fn zil_options_set_rpc_timeout(opts: *mut zil_options_t, timeout_ms: i32) -> zil_result;
     fn zil_options_set_prefix_match(opts: *mut zil_options_t, prefix: bool) -> zil_result;
     fn zil_options_set_lossless(
         opts: *mut zil_options_t,
         lossless: bool,
-        timeout_ms: c_int,
+        timeout_ms: i32,
     ) -> zil_result;
     fn zil_options_get(
         opts: *const zil_options_t,
         sndhwm: *mut c_int,
         rcvhwm: *mut c_int,
-        linger_ms: *mut c_int,
+        linger_ms: *mut i32,
     ) -> zil_result;
     fn zil_options_free(opts: *mut zil_options_t);
 }

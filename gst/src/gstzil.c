@@ -76,7 +76,7 @@ plugin_init (GstPlugin * plugin)
 {
   GST_DEBUG_CATEGORY_INIT (gst_zil_lib_debug, "zil", 0,
       "the zil library (ZeroMQ integration)");
-  zil_set_log_callback (zil_log_to_gst, NULL,
+  zil_set_log_callback (zil_log_to_gst, NULL, NULL,
       zil_level_for_threshold (gst_debug_category_get_threshold
           (gst_zil_lib_debug)));
 

@@ -111,11 +111,11 @@ static guint64
 peers_dropped (GstZilSrc * self)
 {
   if (self->pad) {
-    zil_inpad_stats_t st;
-    return zil_inpad_stats (self->pad, &st) == ZIL_OK ? st.peers_dropped : 0;
+    zil_inpad_stats_t st = {.size = sizeof st};
+    return zil_inpad_stats (self->pad, &st) == ZIL_OK ? st.counters.peers_dropped : 0;
   } else {
-    zil_stats_t st;
-    return zil_inport_stats (self->port, &st) == ZIL_OK ? st.peers_dropped : 0;
+    zil_stats_t st = {.size = sizeof st};
+    return zil_inport_stats (self->port, &st) == ZIL_OK ? st.counters.peers_dropped : 0;
   }
 }
 

@@ -2,8 +2,11 @@
 //! one Rust object on the heap. These helpers are the only place pointers
 //! become references, so no exported function open-codes `&*ptr`.
 //!
-//! Two kinds of ownership:
+//! Three kinds of ownership:
 //! - [`Boxed`]: the handle is the only owner; `*_free` drops the object.
+//! - [`Lent`]: zil owns the object (on its own stack) and lends the handle
+//!   to a C callback for the duration of the call; C never frees it and
+//!   must not keep it ([`lend`]).
 //! - [`Shared`]: for handles with blocking calls (receives, RPC calls, event
 //!   waits, waits for subscribers). The handle is one reference of an `Arc`; a blocking call takes
 //!   a reference of its own for its duration ([`hold`]: one atomic
@@ -18,13 +21,14 @@ use crate::monitor::Monitor;
 use crate::rpc::Client;
 use crate::session::{Inpad, Outpad};
 use crate::stream::{Inport, Outport};
+use std::ptr;
 use std::sync::Arc;
 
 /// Ties a C handle type to the Rust object behind it and to how the handle
 /// owns it.
 pub(crate) trait Handle {
     type Target;
-    type Owner: Owner<Self::Target>;
+    type Owner;
 }
 
 /// How a handle owns its object: makes the handle and frees it.
@@ -47,6 +51,16 @@ impl<T> Owner<T> for Boxed {
         drop(Box::from_raw(ptr));
     }
 }
+
+/// The handle is a loan: it points to an object zil owns, valid during the
+/// one callback it is passed to. No `*_free`: it has no [`Owner`].
+pub(crate) enum Lent {}
+
+/// The ownership kinds whose handle is the only way to reach the object, so
+/// C may change it through the handle ([`borrow_mut`]).
+pub(crate) trait Exclusive {}
+impl Exclusive for Boxed {}
+impl Exclusive for Lent {}
 
 /// The handle is one reference of an `Arc`, and blocking calls hold their
 /// own; freeing closes the object first.
@@ -89,10 +103,13 @@ impl<T: Close> Close for WithEndpoint<T> {
 }
 
 /// Ties a C handle type (declared by hand, so that cbindgen sees it) to the
-/// Rust object it stands for: boxed, or `shared` (see the module doc).
+/// Rust object it stands for: boxed, `shared` or `lent` (see the module doc).
 macro_rules! impl_handle {
     ($c:ident => shared $rust:ty) => {
         impl_handle!(@ $c => $rust, $crate::capi::handle::Shared);
+    };
+    ($c:ident => lent $rust:ty) => {
+        impl_handle!(@ $c => $rust, $crate::capi::handle::Lent);
     };
     ($c:ident => $rust:ty) => {
         impl_handle!(@ $c => $rust, $crate::capi::handle::Boxed);
@@ -107,7 +124,10 @@ macro_rules! impl_handle {
 
 /// Moves `value` to the heap and returns its handle (to be freed by
 /// [`free`]).
-pub(crate) fn into_raw<H: Handle>(value: H::Target) -> *mut H {
+pub(crate) fn into_raw<H: Handle>(value: H::Target) -> *mut H
+where
+    H::Owner: Owner<H::Target>,
+{
     H::Owner::into_raw(value).cast()
 }
 
@@ -151,14 +171,20 @@ where
     Ok(Arc::from_raw(ptr))
 }
 
-/// Mutably borrows the object behind a (boxed) handle.
+/// Lends `value` to C as a handle of a [`Lent`] type, for the duration of
+/// one callback: the pointer must not outlive the borrow.
+pub(crate) fn lend<H: Handle<Owner = Lent>>(value: &mut H::Target) -> *mut H {
+    ptr::from_mut(value).cast()
+}
+
+/// Mutably borrows the object behind a boxed or lent handle.
 ///
 /// # Safety
 /// As [`borrow`], and no other reference to the object is alive.
-pub(crate) unsafe fn borrow_mut<'a, H: Handle<Owner = Boxed>>(
-    ptr: *mut H,
-    name: &str,
-) -> Result<&'a mut H::Target> {
+pub(crate) unsafe fn borrow_mut<'a, H: Handle>(ptr: *mut H, name: &str) -> Result<&'a mut H::Target>
+where
+    H::Owner: Exclusive,
+{
     ptr.cast::<H::Target>().as_mut().ok_or_else(|| null(name))
 }
 
@@ -169,7 +195,10 @@ pub(crate) unsafe fn borrow_mut<'a, H: Handle<Owner = Boxed>>(
 /// # Safety
 /// `ptr` is NULL or a live handle made by [`into_raw`], not used afterwards
 /// (except by calls that were already running, for a shared handle).
-pub(crate) unsafe fn free<H: Handle>(ptr: *mut H) {
+pub(crate) unsafe fn free<H: Handle>(ptr: *mut H)
+where
+    H::Owner: Owner<H::Target>,
+{
     if !ptr.is_null() {
         H::Owner::free(ptr.cast::<H::Target>());
     }

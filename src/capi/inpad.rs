@@ -6,8 +6,10 @@ use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::outpad::zil_outpad_t;
 use super::result::zil_result;
-use crate::session::{Inpad, InpadStats};
-use std::ffi::c_char;
+use super::stats::{write_stats, zil_inpad_stats_t};
+use crate::error::Error;
+use crate::session::Inpad;
+use std::ffi::{c_char, c_int};
 
 /// A session-aware input port: unwraps each envelope, verifies its session
 /// with an RPC server (`verify`) and hands out only verified data. One
@@ -122,14 +124,18 @@ pub unsafe extern "C" fn zil_inpad_link_outpad(
 
 /// Sets how long a verification result is trusted, in ms (default 1000; 0
 /// verifies every message, like the original). A logout takes effect within
-/// this time. Changing it forgets cached results. Any thread.
+/// this time. Changing it forgets cached results. `ZIL_INVALID_ARGUMENT`
+/// for a negative TTL. Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_set_cache_ttl(
     inpad: *const zil_inpad_t,
-    ttl_ms: u32,
+    ttl_ms: i32,
 ) -> zil_result {
     ffi! {
-        borrow(inpad, "inpad")?.set_cache_ttl(u64::from(ttl_ms));
+        let inpad = borrow(inpad, "inpad")?;
+        let ttl_ms = u64::try_from(ttl_ms)
+            .map_err(|_| Error::invalid(format!("cache TTL {ttl_ms} ms is invalid (>= 0)")))?;
+        inpad.set_cache_ttl(ttl_ms);
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -151,7 +157,7 @@ pub unsafe extern "C" fn zil_inpad_wake(inpad: *const zil_inpad_t) -> zil_result
 /// it may return `ZIL_TIMEOUT` when the message is dropped (unverified or
 /// malformed) or its verification is still under way.
 #[no_mangle]
-pub unsafe extern "C" fn zil_inpad_fd(inpad: *const zil_inpad_t, fd: *mut i32) -> zil_result {
+pub unsafe extern "C" fn zil_inpad_fd(inpad: *const zil_inpad_t, fd: *mut c_int) -> zil_result {
     ffi! {
         let inpad = borrow(inpad, "inpad")?;
         let out = out_arg(fd, "fd")?;
@@ -167,15 +173,16 @@ pub unsafe extern "C" fn zil_inpad_endpoint(inpad: *const zil_inpad_t) -> *const
     ffi! { Ok(borrow(inpad, "inpad")?.endpoint_ptr()) }
 }
 
-/// Copies the inpad's delivery and drop counters into `*stats`. Any thread.
+/// Copies the inpad's delivery and drop counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_inpad_stats_t`). Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inpad_stats(
     inpad: *const zil_inpad_t,
-    stats: *mut InpadStats,
+    stats: *mut zil_inpad_stats_t,
 ) -> zil_result {
     ffi! {
         let inpad = borrow(inpad, "inpad")?;
-        *out_arg(stats, "stats")? = inpad.stats();
+        write_stats(stats, inpad.stats())?;
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -5,9 +5,9 @@ use super::handle::{borrow, borrow_mut, free, hold, into_raw, WithEndpoint};
 use super::msg::{zil_msg_t, MsgHandle};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
-use crate::stats::Stats;
+use super::stats::{write_stats, zil_stats_t};
 use crate::stream::Inport;
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 
 /// An input port (subscriber). One thread receives at a time (a second
 /// receiving thread waits for the first); `zil_inport_wake`,
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn zil_inport_wake(port: *const zil_inport_t) -> zil_resul
 /// port: never close it; valid until `zil_inport_free`. Only readability is
 /// meaningful (no writes, no edge-triggered epoll on it).
 #[no_mangle]
-pub unsafe extern "C" fn zil_inport_fd(port: *const zil_inport_t, fd: *mut i32) -> zil_result {
+pub unsafe extern "C" fn zil_inport_fd(port: *const zil_inport_t, fd: *mut c_int) -> zil_result {
     ffi! {
         let port = borrow(port, "port")?;
         let out = out_arg(fd, "fd")?;
@@ -131,15 +131,16 @@ pub unsafe extern "C" fn zil_inport_endpoint(port: *const zil_inport_t) -> *cons
     ffi! { Ok(borrow(port, "port")?.endpoint_ptr()) }
 }
 
-/// Copies the port's counters into `*stats`. Any thread.
+/// Copies the port's counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_stats_t`). Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_inport_stats(
     port: *const zil_inport_t,
-    stats: *mut Stats,
+    stats: *mut zil_stats_t,
 ) -> zil_result {
     ffi! {
         let port = borrow(port, "port")?;
-        *out_arg(stats, "stats")? = port.stats();
+        write_stats(stats, port.stats())?;
         Ok(zil_result::ZIL_OK)
     }
 }

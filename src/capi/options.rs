@@ -82,7 +82,7 @@ pub unsafe extern "C" fn zil_options_set_rcvhwm(
 #[no_mangle]
 pub unsafe extern "C" fn zil_options_set_linger(
     opts: *mut zil_options_t,
-    linger_ms: c_int,
+    linger_ms: i32,
 ) -> zil_result {
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
@@ -138,7 +138,7 @@ pub unsafe extern "C" fn zil_options_set_prefix_match(
 pub unsafe extern "C" fn zil_options_set_lossless(
     opts: *mut zil_options_t,
     lossless: bool,
-    timeout_ms: c_int,
+    timeout_ms: i32,
 ) -> zil_result {
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
@@ -155,7 +155,7 @@ pub unsafe extern "C" fn zil_options_set_lossless(
 #[no_mangle]
 pub unsafe extern "C" fn zil_options_set_rpc_timeout(
     opts: *mut zil_options_t,
-    timeout_ms: c_int,
+    timeout_ms: i32,
 ) -> zil_result {
     ffi! {
         let opts = borrow_mut(opts, "opts")?;
@@ -360,14 +360,17 @@ pub unsafe extern "C" fn zil_options_get(
     opts: *const zil_options_t,
     sndhwm: *mut c_int,
     rcvhwm: *mut c_int,
-    linger_ms: *mut c_int,
+    linger_ms: *mut i32,
 ) -> zil_result {
     ffi! {
         let opts = borrow(opts, "opts")?;
-        for (out, value) in [(sndhwm, opts.sndhwm), (rcvhwm, opts.rcvhwm), (linger_ms, opts.linger_ms)] {
+        for (out, value) in [(sndhwm, opts.sndhwm), (rcvhwm, opts.rcvhwm)] {
             if !out.is_null() {
                 *out_arg(out, "out")? = value;
             }
+        }
+        if !linger_ms.is_null() {
+            *out_arg(linger_ms, "linger_ms")? = opts.linger_ms;
         }
         Ok(zil_result::ZIL_OK)
     }

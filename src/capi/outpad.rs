@@ -1,11 +1,11 @@
 //! `zil_outpad_t`: publishing session-wrapped messages.
 
-use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg};
+use super::convert::{bytes_arg, opt_str_arg, str_arg};
 use super::handle::{borrow, free, hold, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
+use super::stats::{write_stats, zil_stats_t};
 use crate::session::Outpad;
-use crate::stats::Stats;
 use std::ffi::c_char;
 
 /// A session-aware output port: every push is wrapped as
@@ -97,15 +97,16 @@ pub unsafe extern "C" fn zil_outpad_endpoint(outpad: *const zil_outpad_t) -> *co
 }
 
 /// Copies the outpad's counters (payload bytes before wrapping are not
-/// counted; `bytes_sent` counts envelope bytes) into `*stats`.
+/// counted; `bytes_sent` counts envelope bytes) into `*stats`, whose `size` the
+/// caller sets first (see `zil_stats_t`).
 #[no_mangle]
 pub unsafe extern "C" fn zil_outpad_stats(
     outpad: *const zil_outpad_t,
-    stats: *mut Stats,
+    stats: *mut zil_stats_t,
 ) -> zil_result {
     ffi! {
         let outpad = borrow(outpad, "outpad")?;
-        *out_arg(stats, "stats")? = outpad.port().stats();
+        write_stats(stats, outpad.port().stats())?;
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -4,8 +4,8 @@ use super::convert::{bytes_arg, opt_str_arg, out_arg, str_arg, timeout_arg};
 use super::handle::{borrow, free, hold, into_raw, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
+use super::stats::{write_stats, zil_stats_t};
 use crate::error::{Error, ErrorKind};
-use crate::stats::Stats;
 use crate::stream::ForeignFrame;
 use crate::stream::Outport;
 use std::ffi::{c_char, c_void};
@@ -162,15 +162,16 @@ pub unsafe extern "C" fn zil_outport_endpoint(port: *const zil_outport_t) -> *co
     ffi! { Ok(borrow(port, "port")?.endpoint_ptr()) }
 }
 
-/// Copies the port's counters into `*stats`.
+/// Copies the port's counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_stats_t`).
 #[no_mangle]
 pub unsafe extern "C" fn zil_outport_stats(
     port: *const zil_outport_t,
-    stats: *mut Stats,
+    stats: *mut zil_stats_t,
 ) -> zil_result {
     ffi! {
         let port = borrow(port, "port")?;
-        *out_arg(stats, "stats")? = port.stats();
+        write_stats(stats, port.stats())?;
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -33,7 +33,7 @@ pub enum zil_result {
     ZIL_CLOSED = 9,
     /// Not available in this build or state.
     ZIL_NOT_SUPPORTED = 10,
-    /// An internal error (a caught Rust panic). Please report it.
+    /// An internal error (a bug in zil, caught at the boundary). Please report it.
     ZIL_PANIC = 11,
 }
 
@@ -111,11 +111,13 @@ pub extern "C" fn zil_version() -> *const c_char {
 /// once may lose the tail of its stream. `ZIL_TIMEOUT` if delivery was still
 /// going on at the timeout. zil stays usable afterwards, but new handles use
 /// a new ZeroMQ context: an `inproc://` address of a handle still open from
-/// before is not reachable from them. Call it from one thread, after the
-/// last `*_free`.
+/// before is not reachable from them. The log callback is removed (its
+/// `release` runs; later lines go to stderr). Call it from one thread,
+/// after the last `*_free`.
 #[no_mangle]
 pub extern "C" fn zil_shutdown(timeout_ms: i32) -> zil_result {
     ffi! {
+        crate::logging::set_sink(None)?;
         crate::context::shutdown(super::convert::timeout_arg(timeout_ms)?)?;
         Ok(zil_result::ZIL_OK)
     }

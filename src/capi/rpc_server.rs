@@ -1,12 +1,13 @@
 //! `zil_rpc_server_t` and `zil_rpc_reply_t`: serving JSON-RPC methods with C
 //! callbacks.
 
-use super::convert::{opt_str_arg, out_arg, str_arg, timeout_arg};
-use super::handle::{borrow, borrow_mut, free, into_raw, WithEndpoint};
+use super::convert::{opt_str_arg, str_arg, timeout_arg};
+use super::handle::{borrow, borrow_mut, free, into_raw, lend, WithEndpoint};
 use super::options::{options_or_default, zil_options_t};
 use super::result::zil_result;
+use super::stats::{write_stats, zil_rpc_server_stats_t};
 use crate::error::Error;
-use crate::rpc::{self, RpcError, Server, ServerStats};
+use crate::rpc::{self, RpcError, Server};
 use serde_json::Value;
 use std::ffi::{c_char, c_void, CString};
 use std::ptr;
@@ -55,9 +56,11 @@ pub type zil_rpc_handler = Option<
     ),
 >;
 
-/// Releases a handler's `user_data` once zil no longer calls the handler
-/// (replaced, removed, or its server freed and stopped). Called exactly once,
-/// never during a call of the handler.
+/// Releases the `user_data` of a callback once zil no longer calls it: an
+/// RPC handler replaced, removed, or its server freed and stopped
+/// (`zil_rpc_server_set_handler`), a log callback replaced or removed
+/// (`zil_set_log_callback`, `zil_shutdown`). Called exactly once, never
+/// during a call of the callback.
 pub type zil_release_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
 /// A JSON-RPC server bound to an address. Thread-safe: handlers may be set
@@ -67,11 +70,13 @@ pub struct zil_rpc_server_t {
 }
 impl_handle!(zil_rpc_server_t => WithEndpoint<Server>);
 
-/// The answer a handler is building; lent to the handler during its call.
+/// The answer a handler is building. Lent: zil owns it and passes it to
+/// one handler call; it is valid only until that handler returns. Never
+/// free it, keep it, or use it from another thread.
 pub struct zil_rpc_reply_t {
     _private: [u8; 0],
 }
-impl_handle!(zil_rpc_reply_t => Reply);
+impl_handle!(zil_rpc_reply_t => lent Reply);
 
 /// A handler's answer: a result (default `null`) or an error.
 pub struct Reply {
@@ -126,7 +131,7 @@ impl CHandler {
                 self.method.as_ptr(),
                 params_json.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
                 params_string.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
-                (&mut reply as *mut Reply).cast(),
+                lend::<zil_rpc_reply_t>(&mut reply),
             )
         };
         reply.outcome
@@ -252,14 +257,15 @@ pub unsafe extern "C" fn zil_rpc_server_endpoint(server: *const zil_rpc_server_t
     ffi! { Ok(borrow(server, "server")?.endpoint_ptr()) }
 }
 
-/// Copies the server's counters into `*stats`. Any thread.
+/// Copies the server's counters into `*stats`, whose `size` the
+/// caller sets first (see `zil_rpc_server_stats_t`). Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_server_stats(
     server: *const zil_rpc_server_t,
-    stats: *mut ServerStats,
+    stats: *mut zil_rpc_server_stats_t,
 ) -> zil_result {
     ffi! {
-        *out_arg(stats, "stats")? = borrow(server, "server")?.stats();
+        write_stats(stats, borrow(server, "server")?.stats())?;
         Ok(zil_result::ZIL_OK)
     }
 }

@@ -26,7 +26,7 @@ pub type Handler = dyn Fn(Option<&Value>) -> std::result::Result<Value, RpcError
 /// How long dropping a server waits for its loop to end.
 const DROP_WAIT_MS: i32 = 2000;
 
-/// A snapshot of a server's counters (`zil_rpc_server_stats_t` in C).
+/// A snapshot of a server's counters.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ServerStats {

@@ -22,8 +22,7 @@ use std::time::Duration;
 /// fifty. 0 verifies every message, like the original.
 pub const DEFAULT_CACHE_TTL_MS: u64 = 1000;
 
-/// Counters of an inpad; each dropped message is counted under one reason
-/// (`zil_inpad_stats_t` in C).
+/// Counters of an inpad; each dropped message is counted under one reason.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct InpadStats {

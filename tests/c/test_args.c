@@ -115,7 +115,7 @@ static void port_calls(void)
     zil_inport_t *in;
     zil_msg_t *marker = (zil_msg_t *)(void *)&out;
     zil_msg_t *msg = marker;
-    zil_stats_t stats, before;
+    zil_stats_t stats = {.size = sizeof stats}, before = {.size = sizeof before};
     size_t n = 77;
     uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 
@@ -133,7 +133,7 @@ static void port_calls(void)
     EXPECT_FAIL(zil_outport_push(out, data, SIZE_MAX, NULL), ZIL_INVALID_ARGUMENT, "'data'");
     /* nothing of that was sent */
     CHECK_OK(zil_outport_stats(out, &stats));
-    CHECK(stats.messages_sent == before.messages_sent && stats.bytes_sent == before.bytes_sent);
+    CHECK(stats.counters.messages_sent == before.counters.messages_sent && stats.counters.bytes_sent == before.counters.bytes_sent);
     CHECK_RESULT(zil_inport_recv(in, &msg, 100), ZIL_TIMEOUT);
     CHECK(msg == marker);
 

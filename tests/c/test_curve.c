@@ -162,7 +162,7 @@ static void stream_allow_list(void)
     zil_outport_t *out = zil_outport_new_with_options(TEST_TCP_ANY, "secret", so);
     zil_inport_t *in, *refused, *plain;
     zil_msg_t *msg;
-    zil_stats_t st;
+    zil_stats_t st = {.size = sizeof st};
     double deadline;
     CHECK(out != NULL);
     in = zil_inport_new_with_options(zil_outport_endpoint(out), "secret", lo);
@@ -179,15 +179,15 @@ static void stream_allow_list(void)
     deadline = now_ms() + long_wait_ms();
     do {
         CHECK_OK(zil_outport_stats(out, &st));
-    } while (st.peers_refused == 0 && now_ms() < deadline && (sleep_ms(5), 1));
-    CHECKF(st.peers_refused >= 1, "peers_refused %lu", (unsigned long)st.peers_refused);
+    } while (st.counters.peers_refused == 0 && now_ms() < deadline && (sleep_ms(5), 1));
+    CHECKF(st.counters.peers_refused >= 1, "peers_refused %lu", (unsigned long)st.counters.peers_refused);
     CHECK_OK(zil_outport_push(out, (const uint8_t *)"x", 1, NULL));
     msg = NULL;
     CHECK_RESULT(zil_inport_recv(refused, &msg, 500), ZIL_TIMEOUT);
     CHECK_RESULT(zil_inport_recv(plain, &msg, 100), ZIL_TIMEOUT);
     CHECK(msg == NULL);
     CHECK_OK(zil_inport_stats(refused, &st));
-    CHECK(st.messages_received == 0 && st.peers_refused == 0);
+    CHECK(st.counters.messages_received == 0 && st.counters.peers_refused == 0);
 
     zil_inport_free(plain);
     zil_inport_free(refused);
@@ -209,7 +209,7 @@ static void rpc_and_inpad(void)
     zil_options_t *xo = client_options(&authz, &stranger);
     zil_rpc_server_t *srv = zil_rpc_server_new_with_options(TEST_TCP_ANY, ao);
     zil_rpc_client_t *cli, *bad;
-    zil_rpc_server_stats_t rs;
+    zil_rpc_server_stats_t rs = {.size = sizeof rs};
     zil_outpad_t *op;
     zil_inpad_t *ip;
     zil_msg_t *msg = NULL;
@@ -231,9 +231,9 @@ static void rpc_and_inpad(void)
     CHECK(now_ms() - started < time_bound_ms(300));
     CHECK(!valid);
     CHECK_OK(zil_rpc_server_stats(srv, &rs));
-    CHECKF(rs.requests == 1 && rs.error_replies == 0 && rs.peers_refused >= 1,
-           "requests %lu, errors %lu, refused %lu", (unsigned long)rs.requests,
-           (unsigned long)rs.error_replies, (unsigned long)rs.peers_refused);
+    CHECKF(rs.counters.requests == 1 && rs.counters.error_replies == 0 && rs.counters.peers_refused >= 1,
+           "requests %lu, errors %lu, refused %lu", (unsigned long)rs.counters.requests,
+           (unsigned long)rs.counters.error_replies, (unsigned long)rs.counters.peers_refused);
 
     CHECK_OK(zil_options_set_curve_rpc_server_key(io, authz.pub));
     op = zil_outpad_new_with_options(TEST_TCP_ANY, "hello", so);
@@ -286,7 +286,7 @@ static void size_limit(void)
     zil_options_t *o = zil_options_new();
     zil_rpc_server_t *srv;
     zil_rpc_client_t *cli, *big;
-    zil_rpc_server_stats_t rs;
+    zil_rpc_server_stats_t rs = {.size = sizeof rs};
     char *params = long_param(1500), *huge = long_param(2500), *result = NULL;
     bool valid = false;
     EXPECT_FAIL(zil_options_set_max_msg_size(o, -2), ZIL_INVALID_ARGUMENT, "-2");
@@ -309,9 +309,9 @@ static void size_limit(void)
     CHECK_OK(zil_rpc_client_verify(cli, SID, &valid));
     CHECK(valid);
     CHECK_OK(zil_rpc_server_stats(srv, &rs));
-    CHECKF(rs.requests == 3 && rs.error_replies == 1 && rs.requests_oversized == 1,
-           "requests %lu, error replies %lu, oversized %lu", (unsigned long)rs.requests,
-           (unsigned long)rs.error_replies, (unsigned long)rs.requests_oversized);
+    CHECKF(rs.counters.requests == 3 && rs.counters.error_replies == 1 && rs.counters.requests_oversized == 1,
+           "requests %lu, error replies %lu, oversized %lu", (unsigned long)rs.counters.requests,
+           (unsigned long)rs.counters.error_replies, (unsigned long)rs.counters.requests_oversized);
     zil_rpc_client_free(big);
     zil_rpc_client_free(cli);
     zil_rpc_server_free(srv);
@@ -331,7 +331,7 @@ static void size_limit_drop_counted(void)
     zil_outport_t *out = zil_outport_new(TEST_TCP_ANY, "t");
     zil_inport_t *in;
     zil_msg_t *msg = NULL;
-    zil_stats_t st;
+    zil_stats_t st = {.size = sizeof st};
     char *big = test_malloc(3000);
     double deadline;
 
@@ -353,22 +353,22 @@ static void size_limit_drop_counted(void)
     zil_msg_free(msg);
     msg = NULL;
     CHECK_OK(zil_inport_stats(in, &st));
-    CHECKF(st.messages_oversized == 1 && st.peers_dropped == 0, "oversized %lu, dropped %lu",
-           (unsigned long)st.messages_oversized, (unsigned long)st.peers_dropped);
+    CHECKF(st.counters.messages_oversized == 1 && st.counters.peers_dropped == 0, "oversized %lu, dropped %lu",
+           (unsigned long)st.counters.messages_oversized, (unsigned long)st.counters.peers_dropped);
     CHECK_OK(zil_outport_push(out, (const uint8_t *)big, 3000, NULL));
     deadline = now_ms() + long_wait_ms();
     do {
         CHECK_OK(zil_inport_stats(in, &st));
-    } while (st.peers_dropped == 0 && now_ms() < deadline && (sleep_ms(5), 1));
-    CHECKF(st.peers_dropped == 1 && st.messages_received == 2,
-           "peers_dropped %lu, messages_received %lu", (unsigned long)st.peers_dropped,
-           (unsigned long)st.messages_received);
+    } while (st.counters.peers_dropped == 0 && now_ms() < deadline && (sleep_ms(5), 1));
+    CHECKF(st.counters.peers_dropped == 1 && st.counters.messages_received == 2,
+           "peers_dropped %lu, messages_received %lu", (unsigned long)st.counters.peers_dropped,
+           (unsigned long)st.counters.messages_received);
     /* libzmq does not reconnect to it: nothing more arrives */
     CHECK_OK(zil_outport_push(out, (const uint8_t *)"after", 5, NULL));
     EXPECT_FAIL(zil_inport_recv(in, &msg, 200), ZIL_TIMEOUT, "no message");
     CHECK(msg == NULL);
     CHECK_OK(zil_outport_stats(out, &st));
-    CHECK(st.peers_dropped == 0); /* bound: never counted */
+    CHECK(st.counters.peers_dropped == 0); /* bound: never counted */
     zil_inport_free(in);
     zil_outport_free(out);
     zil_options_free(o);

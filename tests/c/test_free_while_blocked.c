@@ -230,9 +230,9 @@ static void test_inpad_idle(void)
 
 static bool verify_started(void *inpad)
 {
-    zil_inpad_stats_t stats;
+    zil_inpad_stats_t stats = {.size = sizeof stats};
     CHECK_OK(zil_inpad_stats((const zil_inpad_t *)inpad, &stats));
-    return stats.verify_calls >= 1;
+    return stats.counters.verify_calls >= 1;
 }
 
 /* An inpad blocked in the verify call of a message, to an RPC server that is

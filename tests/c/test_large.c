@@ -12,7 +12,7 @@ static void large(test_transport t)
     uint8_t *buf = (uint8_t *)test_malloc(max);
     zil_outport_t *out;
     zil_inport_t *in;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     uint64_t total = 0;
     size_t i;
     double start = now_ms();
@@ -39,9 +39,9 @@ static void large(test_transport t)
         zil_msg_free(msg);
     }
     CHECK_OK(zil_outport_stats(out, &stats));
-    CHECK(stats.messages_sent == n && stats.bytes_sent == total);
+    CHECK(stats.counters.messages_sent == n && stats.counters.bytes_sent == total);
     CHECK_OK(zil_inport_stats(in, &stats));
-    CHECK(stats.messages_received == n && stats.bytes_received == total);
+    CHECK(stats.counters.messages_received == n && stats.counters.bytes_received == total);
 
     zil_inport_free(in);
     zil_outport_free(out);

@@ -8,6 +8,10 @@
  * filters (OFF and ERROR hide a warning, DEBUG shows the drop); bad levels
  * are refused and change nothing; several threads may log at once; a NULL
  * callback sends the lines back to stderr (checked by capturing fd 2).
+ * The user_data's release runs exactly once, when the callback is
+ * replaced, removed or at zil_shutdown, never on a refused call; from
+ * inside the callback, zil calls work (their own lines go to stderr) and
+ * replacing the callback is refused instead of deadlocking.
  */
 #include "check.h"
 
@@ -150,7 +154,7 @@ static void callback_and_levels(void)
     snprintf(quoted, sizeof quoted, "'%s'", dead_addr);
 
     /* warn: the timeout's line, with its level and our user_data */
-    CHECK_OK(zil_set_log_callback(host_log, &host, ZIL_LOG_WARN));
+    CHECK_OK(zil_set_log_callback(host_log, &host, NULL, ZIL_LOG_WARN));
     sink_reset(&host);
     trigger_warning();
     CHECK(sink_count(&host) == 1);
@@ -198,7 +202,7 @@ static void callback_and_levels(void)
     trigger_debug();
     CHECK(sink_count(&host) == 0);
     /* ... also when set through zil_set_log_callback */
-    CHECK_OK(zil_set_log_callback(host_log, &host, ZIL_LOG_OFF));
+    CHECK_OK(zil_set_log_callback(host_log, &host, NULL, ZIL_LOG_OFF));
     trigger_warning();
     CHECK(sink_count(&host) == 0);
 
@@ -217,13 +221,13 @@ static void callback_and_levels(void)
 
 static void bad_levels(void)
 {
-    CHECK_OK(zil_set_log_callback(host_log, &host, ZIL_LOG_WARN));
+    CHECK_OK(zil_set_log_callback(host_log, &host, NULL, ZIL_LOG_WARN));
     EXPECT_FAIL(zil_set_log_level(-1), ZIL_INVALID_ARGUMENT, "-1");
     EXPECT_FAIL(zil_set_log_level(6), ZIL_INVALID_ARGUMENT, "6");
     EXPECT_FAIL(zil_set_log_level(INT32_MIN), ZIL_INVALID_ARGUMENT, "log level");
-    EXPECT_FAIL(zil_set_log_callback(host_log, &other_host, 6), ZIL_INVALID_ARGUMENT, "6");
-    EXPECT_FAIL(zil_set_log_callback(host_log, &other_host, -1), ZIL_INVALID_ARGUMENT, "-1");
-    EXPECT_FAIL(zil_set_log_callback(NULL, NULL, 99), ZIL_INVALID_ARGUMENT, "99");
+    EXPECT_FAIL(zil_set_log_callback(host_log, &other_host, NULL, 6), ZIL_INVALID_ARGUMENT, "6");
+    EXPECT_FAIL(zil_set_log_callback(host_log, &other_host, NULL, -1), ZIL_INVALID_ARGUMENT, "-1");
+    EXPECT_FAIL(zil_set_log_callback(NULL, NULL, NULL, 99), ZIL_INVALID_ARGUMENT, "99");
     /* none of that changed the callback, its user_data or the level */
     sink_reset(&host);
     sink_reset(&other_host);
@@ -232,7 +236,7 @@ static void bad_levels(void)
     CHECK(sink_count(&host) == 1 && sink_matches(&host, ZIL_LOG_WARN, "timed out", NULL) == 1);
     CHECK(sink_count(&other_host) == 0);
     /* a new callback with its own user_data replaces the first */
-    CHECK_OK(zil_set_log_callback(host_log, &other_host, ZIL_LOG_WARN));
+    CHECK_OK(zil_set_log_callback(host_log, &other_host, NULL, ZIL_LOG_WARN));
     trigger_warning();
     CHECK(sink_count(&host) == 1 && sink_count(&other_host) == 1);
     printf("bad levels refused, nothing changed: OK\n");
@@ -252,7 +256,7 @@ static void concurrent(void)
 {
     test_thread threads[LOGGERS];
     int i;
-    CHECK_OK(zil_set_log_callback(host_log, &host, ZIL_LOG_WARN));
+    CHECK_OK(zil_set_log_callback(host_log, &host, NULL, ZIL_LOG_WARN));
     sink_reset(&host);
     for (i = 0; i < LOGGERS; i++)
         test_thread_start(&threads[i], log_thread, NULL);
@@ -288,12 +292,84 @@ static void capture_stderr(void (*trigger)(void), char *out, size_t size)
     unlink(path);
 }
 
+/* ------------------------------------------------ release and re-entry */
+
+static int released[3];
+
+static void count_release(void *user_data)
+{
+    released[(int *)user_data - released]++;
+}
+
+static void replace_removes_and_releases(void)
+{
+    CHECK_OK(zil_set_log_callback(host_log, &released[0], count_release, ZIL_LOG_WARN));
+    /* refused calls keep the callback and release nothing, not even the
+     * user_data they brought */
+    EXPECT_FAIL(zil_set_log_callback(host_log, &released[1], count_release, 9),
+                ZIL_INVALID_ARGUMENT, "9");
+    CHECK(released[0] == 0 && released[1] == 0);
+    /* replaced: the first is released, once */
+    CHECK_OK(zil_set_log_callback(host_log, &released[1], count_release, ZIL_LOG_WARN));
+    CHECK(released[0] == 1 && released[1] == 0);
+    /* removed: the second is released, once */
+    CHECK_OK(zil_set_log_callback(NULL, NULL, NULL, ZIL_LOG_WARN));
+    CHECK(released[0] == 1 && released[1] == 1);
+    /* a NULL callback's user_data and release are not used */
+    CHECK_OK(zil_set_log_callback(NULL, &released[2], count_release, ZIL_LOG_WARN));
+    CHECK_OK(zil_set_log_callback(NULL, NULL, NULL, ZIL_LOG_WARN));
+    CHECK(released[2] == 0);
+    printf("release once on replace and remove, never on failure: OK\n");
+}
+
+static zil_result reentry_set, reentry_ok, reentry_shutdown;
+static char reentry_error[256];
+
+/* Calls zil from inside the callback: a harmless call, one that logs (a
+ * client that times out), and the two refused there. */
+static void reentrant_log(void *user_data, int32_t level, const char *message)
+{
+    (void)level;
+    (void)message;
+    if (*(int *)user_data == 0) {
+        *(int *)user_data = 1;
+        reentry_ok = zil_set_log_level(ZIL_LOG_WARN);
+        trigger_warning(); /* logs again from inside: to stderr */
+        reentry_set = zil_set_log_callback(NULL, NULL, NULL, ZIL_LOG_WARN);
+        snprintf(reentry_error, sizeof reentry_error, "%s", zil_last_error());
+        reentry_shutdown = zil_shutdown(0);
+    }
+}
+
+static int reentered;
+
+static void trigger_reentry(void)
+{
+    trigger_warning();
+}
+
+static void calls_from_inside(void)
+{
+    char text[4096];
+    CHECK_OK(zil_set_log_callback(reentrant_log, &reentered, NULL, ZIL_LOG_WARN));
+    capture_stderr(trigger_reentry, text, sizeof text);
+    CHECK(reentered == 1);
+    CHECK_RESULT(reentry_ok, ZIL_OK);
+    CHECK_RESULT(reentry_set, ZIL_INVALID_ARGUMENT);
+    CHECK_RESULT(reentry_shutdown, ZIL_INVALID_ARGUMENT);
+    CHECKF(strstr(reentry_error, "inside the log callback") != NULL, "error \"%s\"", reentry_error);
+    CHECKF(strstr(text, "timed out") != NULL, "the inner line went to stderr: \"%s\"", text);
+    /* the callback is still installed: a later line reaches it */
+    CHECK_OK(zil_set_log_callback(host_log, &host, NULL, ZIL_LOG_WARN));
+    printf("zil calls from inside the callback; replacing it there refused: OK\n");
+}
+
 static void back_to_stderr(void)
 {
     char text[4096];
-    CHECK_OK(zil_set_log_callback(host_log, &host, ZIL_LOG_WARN));
+    CHECK_OK(zil_set_log_callback(host_log, &host, NULL, ZIL_LOG_WARN));
     sink_reset(&host);
-    CHECK_OK(zil_set_log_callback(NULL, NULL, ZIL_LOG_WARN));
+    CHECK_OK(zil_set_log_callback(NULL, NULL, NULL, ZIL_LOG_WARN));
     capture_stderr(trigger_warning, text, sizeof text);
     CHECK(sink_count(&host) == 0); /* the callback is gone */
     CHECKF(strstr(text, "[WARN] zil: rpc 'ping'") != NULL && strstr(text, "timed out") != NULL,
@@ -333,9 +409,19 @@ int main(void)
     bad_levels();
     concurrent();
     back_to_stderr();
+    replace_removes_and_releases();
+    calls_from_inside();
 
     zil_inpad_free(inpad);
     zil_outport_free(raw_out);
     zil_rpc_server_free(authz);
+
+    /* zil_shutdown removes the callback and releases its user_data once */
+    CHECK_OK(zil_set_log_callback(host_log, &released[2], count_release, ZIL_LOG_WARN));
+    CHECK_OK(zil_shutdown(long_wait_ms()));
+    CHECK(released[2] == 1);
+    CHECK_OK(zil_shutdown(long_wait_ms()));
+    CHECK(released[2] == 1);
+    printf("zil_shutdown releases the callback once: OK\n");
     return 0;
 }

@@ -12,7 +12,7 @@ int main(void)
     zil_options_t *in_opts = zil_options_new();
     zil_outport_t *out;
     zil_inport_t *in;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     int accepted = 0, dropped = 0, i;
     double started, took;
 
@@ -41,7 +41,7 @@ int main(void)
     CHECKF(accepted >= HWM && dropped > 0, "accepted %d, dropped %d", accepted, dropped);
     CHECKF(took >= dropped * 45.0, "each drop waited its 50 ms: %.0f ms for %d", took, dropped);
     CHECK_OK(zil_outport_stats(out, &stats));
-    CHECK(stats.messages_sent == (uint64_t)accepted && stats.messages_dropped == (uint64_t)dropped);
+    CHECK(stats.counters.messages_sent == (uint64_t)accepted && stats.counters.messages_dropped == (uint64_t)dropped);
 
     /* Everything accepted arrives, in order. */
     for (i = 0; i < accepted; i++) {

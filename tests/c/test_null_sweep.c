@@ -64,9 +64,9 @@ static void misc(void)
     REFUSED(zil_set_log_level(-1));
     REFUSED(zil_set_log_level(6));
     REFUSED(zil_set_log_level(INT32_MAX));
-    REFUSED(zil_set_log_callback(NULL, NULL, -1));
-    REFUSED(zil_set_log_callback(NULL, NULL, 99));
-    CHECK_OK(zil_set_log_callback(NULL, NULL, ZIL_LOG_WARN)); /* NULL: back to stderr */
+    REFUSED(zil_set_log_callback(NULL, NULL, NULL, -1));
+    REFUSED(zil_set_log_callback(NULL, NULL, NULL, 99));
+    CHECK_OK(zil_set_log_callback(NULL, NULL, NULL, ZIL_LOG_WARN)); /* NULL: back to stderr */
     CHECK_OK(zil_set_log_level(ZIL_LOG_WARN));
 
     REFUSED(zil_shutdown(-2));
@@ -163,7 +163,7 @@ static void ports(void)
     zil_outport_t *out;
     zil_inport_t *in;
     zil_msg_t *msg = NULL;
-    zil_stats_t st;
+    zil_stats_t st = {.size = sizeof st};
     zil_peer_event_t ev;
     zil_monitor_t *mon;
     size_t n = 0, i;
@@ -310,7 +310,7 @@ static void rpc(void)
 {
     zil_rpc_server_t *srv;
     zil_rpc_client_t *cli;
-    zil_rpc_server_stats_t stats;
+    zil_rpc_server_stats_t stats = {.size = sizeof stats};
     char *res = NULL;
     char ep[512];
     bool b = false;
@@ -412,8 +412,8 @@ static void pads(void)
     zil_inpad_t *ip;
     zil_rpc_server_t *srv = zil_rpc_server_new(TEST_TCP_ANY);
     zil_msg_t *msg = NULL;
-    zil_stats_t st;
-    zil_inpad_stats_t ist;
+    zil_stats_t st = {.size = sizeof st};
+    zil_inpad_stats_t ist = {.size = sizeof ist};
     zil_options_t *o = zil_options_new();
     char rpc_ep[512];
     size_t n = 0;
@@ -469,7 +469,8 @@ static void pads(void)
     CHECK_OK(zil_inpad_link_outpad(ip, NULL)); /* back to the bus */
     REFUSED(zil_inpad_set_cache_ttl(NULL, 0));
     CHECK_OK(zil_inpad_set_cache_ttl(ip, 0));
-    CHECK_OK(zil_inpad_set_cache_ttl(ip, UINT32_MAX));
+    CHECK_OK(zil_inpad_set_cache_ttl(ip, INT32_MAX));
+    REFUSED(zil_inpad_set_cache_ttl(ip, -1));
     REFUSED(zil_inpad_wake(NULL));
     REFUSED(zil_inpad_fd(NULL, &fd));
     REFUSED(zil_inpad_fd(ip, NULL));

@@ -40,7 +40,7 @@ static void roundtrip(test_transport t)
     uint64_t bytes = 0;
     zil_msg_t *msg = NULL;
     zil_msg_t *untouched = (zil_msg_t *)(void *)&bytes; /* any non-NULL marker */
-    zil_stats_t out_stats, in_stats;
+    zil_stats_t out_stats, in_stats; /* C++ before C++20 has no designated initializers */
     uint32_t i;
     double start = now_ms();
 
@@ -85,16 +85,18 @@ static void roundtrip(test_transport t)
     CHECK_RESULT(zil_inport_recv(in, &msg, 0), ZIL_TIMEOUT);
     CHECK(msg == untouched);
 
+    out_stats.size = sizeof out_stats;
+    in_stats.size = sizeof in_stats;
     CHECK_OK(zil_outport_stats(out, &out_stats));
     CHECK_OK(zil_inport_stats(in, &in_stats));
-    CHECK(out_stats.messages_sent == COUNT);
-    CHECK(out_stats.bytes_sent == bytes);
-    CHECK(out_stats.messages_received == 0);
-    CHECK(in_stats.messages_received == COUNT);
-    CHECK(in_stats.bytes_received == bytes);
-    CHECK(in_stats.messages_rejected == 0);
-    CHECK(in_stats.messages_filtered == 0);
-    CHECK(in_stats.messages_sent == 0);
+    CHECK(out_stats.counters.messages_sent == COUNT);
+    CHECK(out_stats.counters.bytes_sent == bytes);
+    CHECK(out_stats.counters.messages_received == 0);
+    CHECK(in_stats.counters.messages_received == COUNT);
+    CHECK(in_stats.counters.bytes_received == bytes);
+    CHECK(in_stats.counters.messages_rejected == 0);
+    CHECK(in_stats.counters.messages_filtered == 0);
+    CHECK(in_stats.counters.messages_sent == 0);
 
     zil_inport_free(in);
     zil_outport_free(out);

@@ -170,9 +170,27 @@ static void expect_delivered(zil_inpad_t *in, const char *topic, const uint8_t *
     zil_msg_free(msg);
 }
 
-static zil_inpad_stats_t stats_of(const zil_inpad_t *in)
+/* Counter structs with `size` set, in the subset of C and C++11 this file
+ * keeps (no designated initializers). */
+static zil_inpad_stats_t sized_inpad_stats(void)
 {
     zil_inpad_stats_t s;
+    memset(&s, 0, sizeof s);
+    s.size = sizeof s;
+    return s;
+}
+
+static zil_stats_t sized_stats(void)
+{
+    zil_stats_t s;
+    memset(&s, 0, sizeof s);
+    s.size = sizeof s;
+    return s;
+}
+
+static zil_inpad_stats_t stats_of(const zil_inpad_t *in)
+{
+    zil_inpad_stats_t s = sized_inpad_stats();
     memset(&s, 0xab, sizeof s);
     CHECK_OK(zil_inpad_stats(in, &s));
     return s;
@@ -205,7 +223,7 @@ static void envelope_on_the_wire(void)
     zil_options_t *opts = zil_options_new();
     zil_outpad_t *out;
     zil_inport_t *raw;
-    zil_stats_t st;
+    zil_stats_t st = sized_stats();
     char expected[512];
     uint8_t bin[5] = {0, 0xff, 0x10, 0x80, 0x7f};
 
@@ -241,15 +259,15 @@ static void envelope_on_the_wire(void)
 
     /* the outpad counts envelopes: 5 messages, their bytes on the wire */
     CHECK_OK(zil_outpad_stats(out, &st));
-    CHECK(st.messages_sent == 5);
-    CHECKF(st.bytes_sent == strlen("{\"data\": \"SGkgYm95\", \"session_id\": null}") +
+    CHECK(st.counters.messages_sent == 5);
+    CHECKF(st.counters.bytes_sent == strlen("{\"data\": \"SGkgYm95\", \"session_id\": null}") +
                                 strlen("{\"data\": \"\", \"session_id\": null}") +
                                 strlen(expected) +
                                 strlen("{\"data\": \"eA==\", \"session_id\": \"s\\u00e9 "
                                        "\\\"q\\\" \\\\\"}") +
                                 strlen("{\"data\": \"YWI=\", \"session_id\": null}"),
-           "bytes_sent %llu", (unsigned long long)st.bytes_sent);
-    CHECK(st.messages_received == 0);
+           "bytes_sent %llu", (unsigned long long)st.counters.bytes_sent);
+    CHECK(st.counters.messages_received == 0);
 
     zil_inport_free(raw);
     zil_outpad_free(out);
@@ -263,7 +281,7 @@ static void verified_flow(authz *a)
     const char *rpc = zil_rpc_server_endpoint(a->server);
     zil_outpad_t *out;
     zil_inpad_t *in;
-    zil_inpad_stats_t s;
+    zil_inpad_stats_t s = sized_inpad_stats();
     uint8_t bin[256];
     int calls0 = authz_calls(a);
     size_t i;
@@ -272,8 +290,8 @@ static void verified_flow(authz *a)
     CHECK_STR_EQ(zil_inpad_endpoint(in), zil_outpad_endpoint(out));
     CHECK_OK(zil_inpad_set_cache_ttl(in, 60000));
     s = stats_of(in);
-    CHECK(s.delivered == 0 && s.verify_calls == 0 && s.cache_hits == 0 &&
-          s.dropped_unverified == 0 && s.dropped_bad_json == 0);
+    CHECK(s.counters.delivered == 0 && s.counters.verify_calls == 0 && s.counters.cache_hits == 0 &&
+          s.counters.dropped_unverified == 0 && s.counters.dropped_bad_json == 0);
 
     /* a verified session flows: payload, event, topic and session id */
     CHECK_OK(zil_outpad_set_session_id(out, SESSION_A));
@@ -286,9 +304,9 @@ static void verified_flow(authz *a)
     expect_delivered(in, "audio", (const uint8_t *)"", 0, NULL, SESSION_A);
     expect_delivered(in, "audio", bin, sizeof bin, "bin", SESSION_A);
     s = stats_of(in);
-    CHECKF(s.delivered == 3 && s.verify_calls == 1 && s.cache_hits == 2,
-           "delivered %llu, verify_calls %llu, cache_hits %llu", (unsigned long long)s.delivered,
-           (unsigned long long)s.verify_calls, (unsigned long long)s.cache_hits);
+    CHECKF(s.counters.delivered == 3 && s.counters.verify_calls == 1 && s.counters.cache_hits == 2,
+           "delivered %llu, verify_calls %llu, cache_hits %llu", (unsigned long long)s.counters.delivered,
+           (unsigned long long)s.counters.verify_calls, (unsigned long long)s.counters.cache_hits);
     CHECK(authz_calls(a) == calls0 + 1);
 
     /* an unverified session is dropped and counted; what follows flows */
@@ -298,10 +316,10 @@ static void verified_flow(authz *a)
     push_str(out, "after", "pcm");
     expect_delivered(in, "audio", (const uint8_t *)"after", 5, "pcm", SESSION_A);
     s = stats_of(in);
-    CHECK(s.delivered == 4 && s.dropped_unverified == 1 && s.verify_calls == 2 &&
-          s.cache_hits == 3);
-    CHECK(s.dropped_bad_json == 0 && s.dropped_missing_field == 0 && s.dropped_bad_base64 == 0 &&
-          s.dropped_no_session == 0 && s.dropped_rpc_failed == 0);
+    CHECK(s.counters.delivered == 4 && s.counters.dropped_unverified == 1 && s.counters.verify_calls == 2 &&
+          s.counters.cache_hits == 3);
+    CHECK(s.counters.dropped_bad_json == 0 && s.counters.dropped_missing_field == 0 && s.counters.dropped_bad_base64 == 0 &&
+          s.counters.dropped_no_session == 0 && s.counters.dropped_rpc_failed == 0);
     /* ... nothing else is waiting */
     {
         zil_msg_t *msg = NULL;
@@ -321,7 +339,7 @@ static void cache_ttl(authz *a)
     const char *rpc = zil_rpc_server_endpoint(a->server);
     zil_outpad_t *out;
     zil_inpad_t *in;
-    zil_inpad_stats_t s0, s;
+    zil_inpad_stats_t s0 = sized_inpad_stats(), s = sized_inpad_stats();
     int calls0, i;
     int32_t ttl;
 
@@ -337,7 +355,7 @@ static void cache_ttl(authz *a)
     for (i = 0; i < 5; i++)
         expect_delivered(in, "cache", (const uint8_t *)"chunk", 5, "pcm", SESSION_B);
     s = stats_of(in);
-    CHECK(s.verify_calls - s0.verify_calls == 5 && s.cache_hits == s0.cache_hits);
+    CHECK(s.counters.verify_calls - s0.counters.verify_calls == 5 && s.counters.cache_hits == s0.counters.cache_hits);
     CHECK(authz_calls(a) - calls0 == 5);
 
     /* a long TTL: one call, then the cache */
@@ -349,7 +367,7 @@ static void cache_ttl(authz *a)
     for (i = 0; i < 5; i++)
         expect_delivered(in, "cache", (const uint8_t *)"chunk", 5, "pcm", SESSION_B);
     s = stats_of(in);
-    CHECK(s.verify_calls - s0.verify_calls == 1 && s.cache_hits - s0.cache_hits == 4);
+    CHECK(s.counters.verify_calls - s0.counters.verify_calls == 1 && s.counters.cache_hits - s0.counters.cache_hits == 4);
     CHECK(authz_calls(a) - calls0 == 1);
 
     /* a logout is not seen while the answer is cached ... */
@@ -366,13 +384,13 @@ static void cache_ttl(authz *a)
     expect_delivered(in, "cache", (const uint8_t *)"other", 5, "pcm", SESSION_A);
     s0 = s;
     s = stats_of(in);
-    CHECK(s.dropped_unverified - s0.dropped_unverified == 2);
-    CHECK(s.verify_calls - s0.verify_calls == 2 && s.cache_hits - s0.cache_hits == 2);
+    CHECK(s.counters.dropped_unverified - s0.counters.dropped_unverified == 2);
+    CHECK(s.counters.verify_calls - s0.counters.verify_calls == 2 && s.counters.cache_hits - s0.counters.cache_hits == 2);
     authz_allow(a, SESSION_B);
 
     /* a short TTL expires */
     ttl = 300 * time_scale();
-    CHECK_OK(zil_inpad_set_cache_ttl(in, (uint32_t)ttl));
+    CHECK_OK(zil_inpad_set_cache_ttl(in, (int32_t)ttl));
     CHECK_OK(zil_outpad_set_session_id(out, SESSION_B));
     s0 = stats_of(in);
     push_str(out, "t1", NULL);
@@ -383,10 +401,10 @@ static void cache_ttl(authz *a)
     push_str(out, "t3", NULL);
     expect_delivered(in, "cache", (const uint8_t *)"t3", 2, NULL, SESSION_B);
     s = stats_of(in);
-    CHECKF(s.verify_calls - s0.verify_calls == 2 && s.cache_hits - s0.cache_hits == 1,
+    CHECKF(s.counters.verify_calls - s0.counters.verify_calls == 2 && s.counters.cache_hits - s0.counters.cache_hits == 1,
            "verify_calls +%llu, cache_hits +%llu",
-           (unsigned long long)(s.verify_calls - s0.verify_calls),
-           (unsigned long long)(s.cache_hits - s0.cache_hits));
+           (unsigned long long)(s.counters.verify_calls - s0.counters.verify_calls),
+           (unsigned long long)(s.counters.cache_hits - s0.counters.cache_hits));
 
     zil_inpad_free(in);
     zil_outpad_free(out);
@@ -501,7 +519,7 @@ static void rpc_server_down(void)
     zil_options_t *opts = zil_options_new();
     zil_outpad_t *out;
     zil_inpad_t *in;
-    zil_inpad_stats_t s;
+    zil_inpad_stats_t s = sized_inpad_stats();
     zil_msg_t *msg = NULL;
     authz a;
     double t0, took;
@@ -527,10 +545,10 @@ static void rpc_server_down(void)
     CHECKF(took >= 595 && took <= time_bound_ms(600), "recv(600) took %.0f ms", took);
     CHECK(msg == NULL);
     s = stats_of(in);
-    CHECKF(s.dropped_rpc_failed == 1 && s.verify_calls == 1 && s.delivered == 0,
-           "rpc_failed %llu, verify_calls %llu", (unsigned long long)s.dropped_rpc_failed,
-           (unsigned long long)s.verify_calls);
-    CHECK(s.dropped_unverified == 0 && s.cache_hits == 0);
+    CHECKF(s.counters.dropped_rpc_failed == 1 && s.counters.verify_calls == 1 && s.counters.delivered == 0,
+           "rpc_failed %llu, verify_calls %llu", (unsigned long long)s.counters.dropped_rpc_failed,
+           (unsigned long long)s.counters.verify_calls);
+    CHECK(s.counters.dropped_unverified == 0 && s.counters.cache_hits == 0);
 
     /* a receive shorter than the RPC timeout returns within its own
      * timeout; the verify call goes on, and a later receive counts its
@@ -543,17 +561,17 @@ static void rpc_server_down(void)
     CHECKF(took >= 15 && took <= time_bound_ms(20),
            "recv(20) with a silent authz server took %.0f ms", took);
     s = stats_of(in);
-    CHECK(s.dropped_rpc_failed == 1 && s.verify_calls == 2); /* still outstanding */
+    CHECK(s.counters.dropped_rpc_failed == 1 && s.counters.verify_calls == 2); /* still outstanding */
     CHECK_RESULT(zil_inpad_recv(in, &msg, rpc_timeout + 100), ZIL_TIMEOUT);
     s = stats_of(in);
-    CHECK(s.dropped_rpc_failed == 2 && s.verify_calls == 2); /* failures are not cached */
+    CHECK(s.counters.dropped_rpc_failed == 2 && s.counters.verify_calls == 2); /* failures are not cached */
 
     /* the authz service comes up on that address: the next message flows */
     authz_start(&a, rpc);
     push_str(out, "found", "pcm");
     expect_delivered(in, "audio", (const uint8_t *)"found", 5, "pcm", SESSION_A);
     s = stats_of(in);
-    CHECK(s.dropped_rpc_failed == 2 && s.verify_calls == 3 && s.delivered == 1);
+    CHECK(s.counters.dropped_rpc_failed == 2 && s.counters.verify_calls == 3 && s.counters.delivered == 1);
     CHECK(authz_calls(&a) == 1);
 
     zil_inpad_free(in);
@@ -583,8 +601,8 @@ static void malformed_envelopes(authz *a)
         "{\"extra\": [1], \"session_id\": \"" SESSION_A "\", \"data\": \"eW8=\"}";
     zil_outport_t *raw_out;
     zil_inpad_t *in;
-    zil_inpad_stats_t s;
-    zil_stats_t ps;
+    zil_inpad_stats_t s = sized_inpad_stats();
+    zil_stats_t ps = sized_stats();
     size_t i;
     int fd = -1;
     struct pollfd p;
@@ -612,13 +630,13 @@ static void malformed_envelopes(authz *a)
     expect_delivered(in, "audio", (const uint8_t *)"hi", 2, "pcm", SESSION_A);
     expect_delivered(in, "audio", (const uint8_t *)"yo", 2, "pcm", SESSION_A);
     s = stats_of(in);
-    CHECKF(s.dropped_bad_json == 6 && s.dropped_missing_field == 5 && s.dropped_bad_base64 == 2 &&
-               s.dropped_no_session == 1,
+    CHECKF(s.counters.dropped_bad_json == 6 && s.counters.dropped_missing_field == 5 && s.counters.dropped_bad_base64 == 2 &&
+               s.counters.dropped_no_session == 1,
            "bad_json %llu, missing_field %llu, bad_base64 %llu, no_session %llu",
-           (unsigned long long)s.dropped_bad_json, (unsigned long long)s.dropped_missing_field,
-           (unsigned long long)s.dropped_bad_base64, (unsigned long long)s.dropped_no_session);
-    CHECK(s.delivered == 2 && s.dropped_unverified == 0 && s.dropped_rpc_failed == 0);
-    CHECK(s.verify_calls == 1 && s.cache_hits == 1); /* malformed ones never reach the RPC */
+           (unsigned long long)s.counters.dropped_bad_json, (unsigned long long)s.counters.dropped_missing_field,
+           (unsigned long long)s.counters.dropped_bad_base64, (unsigned long long)s.counters.dropped_no_session);
+    CHECK(s.counters.delivered == 2 && s.counters.dropped_unverified == 0 && s.counters.dropped_rpc_failed == 0);
+    CHECK(s.counters.verify_calls == 1 && s.counters.cache_hits == 1); /* malformed ones never reach the RPC */
 
     /* the descriptor: readable while a message is queued, even one that
      * will be dropped; recv(0) then says ZIL_TIMEOUT and it is quiet */
@@ -645,9 +663,9 @@ static void malformed_envelopes(authz *a)
         CHECK(fd2 == fd); /* the same descriptor every time */
     }
     s = stats_of(in);
-    CHECK(s.dropped_bad_json == 7 && s.delivered == 3);
+    CHECK(s.counters.dropped_bad_json == 7 && s.counters.delivered == 3);
     CHECK_OK(zil_outport_stats(raw_out, &ps));
-    CHECK(ps.messages_sent == 18);
+    CHECK(ps.counters.messages_sent == 18);
 #undef PUSH_RAW
 
     zil_inpad_free(in);
@@ -712,8 +730,8 @@ static void bad_arguments(authz *a)
     zil_outpad_t *out;
     zil_inpad_t *in;
     zil_msg_t *marker = (zil_msg_t *)(void *)&opts, *msg = marker;
-    zil_inpad_stats_t is;
-    zil_stats_t st;
+    zil_inpad_stats_t is = sized_inpad_stats();
+    zil_stats_t st = sized_stats();
     int fd = -7;
     size_t n = 77;
     uint8_t data[4] = {1, 2, 3, 4};
@@ -767,7 +785,7 @@ static void bad_arguments(authz *a)
     EXPECT_FAIL(zil_outpad_stats(NULL, &st), ZIL_NULL_ARGUMENT, "'outpad'");
     EXPECT_FAIL(zil_outpad_stats(out, NULL), ZIL_NULL_ARGUMENT, "'stats'");
     CHECK_OK(zil_outpad_stats(out, &st));
-    CHECK(st.messages_sent == 0); /* nothing of that was sent */
+    CHECK(st.counters.messages_sent == 0); /* nothing of that was sent */
 
     /* inpad calls */
     EXPECT_FAIL(zil_inpad_recv(NULL, &msg, 0), ZIL_NULL_ARGUMENT, "'inpad'");
@@ -778,7 +796,8 @@ static void bad_arguments(authz *a)
     EXPECT_FAIL(zil_inpad_link_outpad(NULL, out), ZIL_NULL_ARGUMENT, "'inpad'");
     EXPECT_FAIL(zil_inpad_link_outpad(NULL, NULL), ZIL_NULL_ARGUMENT, "'inpad'");
     EXPECT_FAIL(zil_inpad_set_cache_ttl(NULL, 0), ZIL_NULL_ARGUMENT, "'inpad'");
-    CHECK_OK(zil_inpad_set_cache_ttl(in, UINT32_MAX));
+    CHECK_OK(zil_inpad_set_cache_ttl(in, INT32_MAX));
+    EXPECT_FAIL(zil_inpad_set_cache_ttl(in, -1), ZIL_INVALID_ARGUMENT, "cache TTL -1 ms");
     EXPECT_FAIL(zil_inpad_wake(NULL), ZIL_NULL_ARGUMENT, "'inpad'");
     EXPECT_FAIL(zil_inpad_fd(NULL, &fd), ZIL_NULL_ARGUMENT, "'inpad'");
     EXPECT_FAIL(zil_inpad_fd(in, NULL), ZIL_NULL_ARGUMENT, "'fd'");

@@ -70,13 +70,13 @@ static void *observer_thread(void *arg)
     uint64_t last_sent = 0, last_received = 0;
     const char *ep = zil_outport_endpoint(o->out);
     while (!atomic_load(&o->stop)) {
-        zil_stats_t s;
-        if (zil_outport_stats(o->out, &s) != ZIL_OK || s.messages_sent < last_sent)
+        zil_stats_t s = {.size = sizeof s};
+        if (zil_outport_stats(o->out, &s) != ZIL_OK || s.counters.messages_sent < last_sent)
             o->bad++;
-        last_sent = s.messages_sent;
-        if (zil_inport_stats(o->in, &s) != ZIL_OK || s.messages_received < last_received)
+        last_sent = s.counters.messages_sent;
+        if (zil_inport_stats(o->in, &s) != ZIL_OK || s.counters.messages_received < last_received)
             o->bad++;
-        last_received = s.messages_received;
+        last_received = s.counters.messages_received;
         if (zil_outport_endpoint(o->out) != ep || strcmp(zil_inport_endpoint(o->in), ep) != 0)
             o->bad++;
         o->reads++;
@@ -96,7 +96,7 @@ static void many_pushers(test_transport t)
     pthread_barrier_t start;
     uint32_t next_seq[THREADS] = {0, 0, 0, 0};
     uint64_t bytes = 0;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     uint32_t i;
     double t0 = now_ms();
 
@@ -160,9 +160,9 @@ static void many_pushers(test_transport t)
         CHECK_RESULT(zil_inport_recv(in, &msg, 0), ZIL_TIMEOUT);
     }
     CHECK_OK(zil_outport_stats(out, &stats));
-    CHECK(stats.messages_sent == THREADS * PER_THREAD && stats.bytes_sent == bytes);
+    CHECK(stats.counters.messages_sent == THREADS * PER_THREAD && stats.counters.bytes_sent == bytes);
     CHECK_OK(zil_inport_stats(in, &stats));
-    CHECK(stats.messages_received == THREADS * PER_THREAD && stats.bytes_received == bytes);
+    CHECK(stats.counters.messages_received == THREADS * PER_THREAD && stats.counters.bytes_received == bytes);
 
     zil_inport_free(in);
     zil_outport_free(out);

@@ -145,7 +145,7 @@ static void deadline_kept_while_filtering(void)
     zil_msg_t *msg = NULL;
     pthread_t thread;
     struct delayed_push push;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     double t, elapsed;
 
     CHECK(out != NULL);
@@ -164,12 +164,12 @@ static void deadline_kept_while_filtering(void)
     CHECK(pthread_join(thread, NULL) == 0);
     CHECK_ELAPSED(elapsed, 190, upper_ms(200));
     CHECK_OK(zil_inport_stats(in, &stats));
-    CHECKF(stats.messages_filtered > 0, "no message was filtered during the wait");
-    CHECK(stats.messages_received == 0);
+    CHECKF(stats.counters.messages_filtered > 0, "no message was filtered during the wait");
+    CHECK(stats.counters.messages_received == 0);
     zil_inport_free(in);
     zil_outport_free(out);
     printf("deadline kept while filtering (%llu filtered): OK\n",
-           (unsigned long long)stats.messages_filtered);
+           (unsigned long long)stats.counters.messages_filtered);
 }
 
 static void wait_subscribers_timeouts(void)

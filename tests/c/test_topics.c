@@ -13,7 +13,7 @@ static void utf8_topic_and_option_reset(void)
     zil_outport_t *out;
     zil_inport_t *shorter, *exact;
     zil_msg_t *msg = NULL;
-    zil_stats_t stats;
+    zil_stats_t stats = {.size = sizeof stats};
     double deadline;
 
     CHECK_OK(zil_options_set_prefix_match(opts, false)); /* back to exact */
@@ -37,9 +37,9 @@ static void utf8_topic_and_option_reset(void)
     do {
         CHECK_RESULT(zil_inport_recv(shorter, &msg, 50), ZIL_TIMEOUT);
         CHECK_OK(zil_inport_stats(shorter, &stats));
-    } while (stats.messages_filtered == 0 && now_ms() < deadline);
-    CHECK(stats.messages_filtered == 1);
-    CHECK(stats.messages_received == 0);
+    } while (stats.counters.messages_filtered == 0 && now_ms() < deadline);
+    CHECK(stats.counters.messages_filtered == 1);
+    CHECK(stats.counters.messages_received == 0);
 
     zil_inport_free(shorter);
     zil_inport_free(exact);

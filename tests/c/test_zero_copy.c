@@ -80,7 +80,7 @@ static void large_buffers(void)
     zil_options_t *opts = test_unlimited_options();
     zil_outport_t *out;
     zil_inport_t *in;
-    zil_stats_t st;
+    zil_stats_t st = {.size = sizeof st};
     slot *slots = (slot *)test_malloc(N_BUFFERS * sizeof(slot));
     uint64_t bytes = 0;
     int i;
@@ -111,7 +111,7 @@ static void large_buffers(void)
         zil_msg_free(msg);
     }
     CHECK_OK(zil_outport_stats(out, &st));
-    CHECK(st.messages_sent == N_BUFFERS && st.bytes_sent == bytes);
+    CHECK(st.counters.messages_sent == N_BUFFERS && st.counters.bytes_sent == bytes);
     zil_inport_free(in);
     zil_outport_free(out);
 
@@ -133,7 +133,7 @@ static void failures(void)
     zil_outport_t *out;
     zil_inport_t *in;
     zil_msg_t *msg = NULL;
-    zil_stats_t st;
+    zil_stats_t st = {.size = sizeof st};
     slot s;
     uint8_t *buf;
 
@@ -176,7 +176,7 @@ static void failures(void)
     /* nothing of that was sent */
     CHECK_RESULT(zil_inport_recv(in, &msg, 50), ZIL_TIMEOUT);
     CHECK_OK(zil_outport_stats(out, &st));
-    CHECK(st.messages_sent == 0);
+    CHECK(st.counters.messages_sent == 0);
     zil_inport_free(in);
     zil_outport_free(out);
     printf("failures release the buffer once, before returning: OK\n");
