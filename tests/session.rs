@@ -653,7 +653,10 @@ fn process_wide_bus() {
         (r#"{"data": "SGkgYm95", "session_id": null}"#.into(), None),
         (r#"{"data": "", "session_id": null}"#.into(), Some("EOS")),
         (
-            format!(r#"{{"data": "{}", "session_id": null}}"#, B64.encode_to_string(&all)),
+            format!(
+                r#"{{"data": "{}", "session_id": null}}"#,
+                B64.encode_to_string(&all)
+            ),
             Some("pcm"),
         ),
         (

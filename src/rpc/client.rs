@@ -173,7 +173,7 @@ impl Client {
         if self.waker.is_closed() {
             return Err(self.closed(method));
         }
-        let text = request(method, params, id.clone()).to_string();
+        let text = request(method, &params, &id);
         let socket = match state.socket.take() {
             Some(socket) => socket,
             None => self.connect()?,

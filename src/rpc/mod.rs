@@ -6,6 +6,7 @@
 mod client;
 mod pipeline;
 pub(crate) mod protocol;
+pub(crate) mod python_json;
 mod server;
 
 pub use client::Client;

@@ -2,6 +2,7 @@
 //! codes. Lenient where the Python original is (bare-string `params`, string
 //! or number ids), strict about everything else.
 
+use super::python_json;
 use serde_json::{json, Map, Value};
 use std::fmt;
 
@@ -112,20 +113,74 @@ pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request, (RpcError, Value)> 
     })
 }
 
-/// The success reply the original sends: `{"jsonrpc","result","id"}`.
-pub(crate) fn result_reply(result: Value, id: Value) -> Value {
-    json!({"jsonrpc": "2.0", "result": result, "id": id})
+/// A reply the server sends, laid out as the original's `json.dumps`
+/// writes its replies (its `Display` is the text on the wire).
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// `{"jsonrpc": "2.0", "result": <value>, "id": <id>}`, the original's
+    /// success reply byte for byte.
+    Result(Value, Value),
+    /// `{"jsonrpc": "2.0", "error": {"code": N, "message": "…"}, "id": <id>}`:
+    /// a JSON-RPC 2.0 error object where the original sends a bare string.
+    /// Its client treats any reply with an `error` key as a failure, so it
+    /// understands it, and zil's callers get a code.
+    Error(RpcError, Value),
 }
 
-/// An error reply with a JSON-RPC 2.0 error object. The original's client
-/// treats any reply with an `error` key as a failure, so it understands it.
-pub(crate) fn error_reply(err: &RpcError, id: Value) -> Value {
-    json!({"jsonrpc": "2.0", "error": {"code": err.code, "message": err.message}, "id": id})
+impl Reply {
+    /// The reply as a JSON value.
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Reply::Result(result, id) => json!({"jsonrpc": "2.0", "result": result, "id": id}),
+            Reply::Error(err, id) => {
+                json!({"jsonrpc": "2.0", "error": error_object(err), "id": id})
+            }
+        }
+    }
 }
 
-/// A request in the form the original client sends.
-pub(crate) fn request(method: &str, params: Value, id: Value) -> Value {
-    json!({"jsonrpc": "2.0", "method": method, "params": params, "id": id})
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Reply::Result(result, id) => {
+                python_json::object(&[("jsonrpc", &json!("2.0")), ("result", result), ("id", id)])
+            }
+            Reply::Error(err, id) => python_json::object(&[
+                ("jsonrpc", &json!("2.0")),
+                ("error", &error_object(err)),
+                ("id", id),
+            ]),
+        };
+        f.write_str(&text)
+    }
+}
+
+fn error_object(err: &RpcError) -> Value {
+    let mut object = Map::new();
+    object.insert("code".into(), json!(err.code));
+    object.insert("message".into(), json!(err.message));
+    Value::Object(object)
+}
+
+/// The success reply the original sends.
+pub(crate) fn result_reply(result: Value, id: Value) -> Reply {
+    Reply::Result(result, id)
+}
+
+/// An error reply with a JSON-RPC 2.0 error object.
+pub(crate) fn error_reply(err: &RpcError, id: Value) -> Reply {
+    Reply::Error(err.clone(), id)
+}
+
+/// A request's text exactly as the original client's `json.dumps` writes
+/// it: `{"jsonrpc": "2.0", "method": "verify", "params": "…", "id": "1"}`.
+pub(crate) fn request(method: &str, params: &Value, id: &Value) -> String {
+    python_json::object(&[
+        ("jsonrpc", &json!("2.0")),
+        ("method", &json!(method)),
+        ("params", params),
+        ("id", id),
+    ])
 }
 
 /// What a reply says: a result, or a remote error (as one line of text).
