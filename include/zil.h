@@ -343,6 +343,11 @@ typedef struct zil_inpad_stats_t {
    * refused before any `verify` call and never cached.
    */
   uint64_t dropped_session_too_long;
+  /**
+   * `verify` answers that were not `true` or `false` (e.g. `1`, `"yes"`,
+   * a list), read by Python's truthiness as the original reads them.
+   */
+  uint64_t verify_non_boolean;
 } zil_inpad_stats_t;
 
 /**
@@ -1168,9 +1173,10 @@ enum zil_result zil_rpc_client_call(const struct zil_rpc_client_t *client,
 
 /**
  * Asks the server whether `session_id` is valid (the original's `verify`
- * request, byte for byte). On `ZIL_OK` writes the answer to `*verified`.
- * `ZIL_PROTOCOL_ERROR` if the server answers something other than a
- * boolean; other results as `zil_rpc_client_call`.
+ * request, byte for byte). On `ZIL_OK` writes the answer to `*verified`:
+ * read as the original reads it, by Python's truthiness (`1`, `"yes"` or
+ * a non-empty list are true; `null`, `0`, `""`, `[]`, `{}` false). Other
+ * results as `zil_rpc_client_call`.
  */
 enum zil_result zil_rpc_client_verify(const struct zil_rpc_client_t *client,
                                       const char *session_id,
@@ -1185,7 +1191,8 @@ enum zil_result zil_rpc_client_get_token(const struct zil_rpc_client_t *client, 
 
 /**
  * Ends the session of `token` (the original's `logout` request). On
- * `ZIL_OK` writes the server's answer to `*logged_out`.
+ * `ZIL_OK` writes the server's answer to `*logged_out`, read by Python's
+ * truthiness like `zil_rpc_client_verify`'s.
  */
 enum zil_result zil_rpc_client_logout(const struct zil_rpc_client_t *client,
                                       const char *token,

@@ -423,6 +423,7 @@ fn every_drop_reason_is_counted() {
         dropped_rejected: 0,
         dropped_filtered: 0,
         dropped_session_too_long: 0,
+        verify_non_boolean: 0,
     };
     assert_eq!(s, expected);
     // Malformed envelopes are never sent to the authz service.

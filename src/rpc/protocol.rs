@@ -183,6 +183,33 @@ pub(crate) fn request(method: &str, params: &Value, id: &Value) -> String {
     ])
 }
 
+/// `value` by Python's truthiness rules, as the original reads a `verify`
+/// answer (`if verified:`): `null`, `false`, `0`, `0.0`, `""`, `[]` and
+/// `{}` are false, every other value is true.
+pub(crate) fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(members) => !members.is_empty(),
+    }
+}
+
+/// The name of `value`'s JSON type, for messages that must not repeat the
+/// value itself.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// What a reply says: a result, or a remote error (as one line of text).
 #[derive(Debug, PartialEq)]
 pub(crate) enum Outcome {
@@ -222,5 +249,40 @@ fn describe_error_object(o: &Map<String, Value>) -> String {
     match o.get("code").and_then(Value::as_i64) {
         Some(code) => format!("{message} (code {code})"),
         None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truthy;
+    use serde_json::json;
+
+    #[test]
+    fn reads_answers_by_python_truthiness() {
+        // bool(x) in Python for each x.
+        for value in [
+            json!(true),
+            json!(1),
+            json!(-2),
+            json!(0.5),
+            json!("yes"),
+            json!("false"),
+            json!([0]),
+            json!({"ok": false}),
+        ] {
+            assert!(truthy(&value), "{value}");
+        }
+        for value in [
+            json!(false),
+            json!(null),
+            json!(0),
+            json!(0.0),
+            json!(-0.0),
+            json!(""),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(!truthy(&value), "{value}");
+        }
     }
 }
