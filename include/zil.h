@@ -1101,10 +1101,18 @@ enum zil_result zil_outport_stats(const struct zil_outport_t *port, struct zil_s
 void zil_outport_free(struct zil_outport_t *port);
 
 /**
+ * What a result code means, in words, e.g. `"no answer or message
+ * before the timeout"` for `ZIL_TIMEOUT`; `"not a zil result code"` for a
+ * number that is no code. `zil_result_name` gives the enum's name. Static
+ * string: never free it. Thread-safe.
+ */
+const char *zil_result_str(int code);
+
+/**
  * The name of a result code, e.g. `"ZIL_TIMEOUT"`; `"ZIL_UNKNOWN"` for a
  * number that is no code. Static string: never free it. Thread-safe.
  */
-const char *zil_result_str(int code);
+const char *zil_result_name(int code);
 
 /**
  * The message of the last failed zil call on this thread, naming its cause

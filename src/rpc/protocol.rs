@@ -186,7 +186,7 @@ pub(crate) fn request(method: &str, params: &Value, id: &Value) -> String {
 /// `value` by Python's truthiness rules, as the original reads a `verify`
 /// answer (`if verified:`): `null`, `false`, `0`, `0.0`, `""`, `[]` and
 /// `{}` are false, every other value is true.
-pub(crate) fn truthy(value: &Value) -> bool {
+pub fn truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,

@@ -351,6 +351,7 @@ impl Shared {
                         METHOD_NOT_FOUND,
                         format!("{NOT_SUPPORTED}: method '{}' not found", req.method),
                     );
+                    log::info!("zil: rpc server '{}': {}", self.endpoint, err.message);
                     (error_reply(&err, req.id), true)
                 }
                 Some(handler) => {
@@ -358,7 +359,14 @@ impl Shared {
                     // truthy; zil hands every handler what was sent.
                     match catch_unwind(AssertUnwindSafe(|| handler(req.params.as_ref()))) {
                         Ok(Ok(result)) => (result_reply(result, req.id), false),
-                        Ok(Err(err)) => (error_reply(&err, req.id), true),
+                        Ok(Err(err)) => {
+                            log::info!(
+                                "zil: rpc server '{}': '{}' answered an error: {err}",
+                                self.endpoint,
+                                req.method
+                            );
+                            (error_reply(&err, req.id), true)
+                        }
                         Err(_) => {
                             let err = RpcError::new(
                                 INTERNAL_ERROR,
