@@ -10,7 +10,9 @@ fn main() {
     ] {
         match std::env::var(var) {
             Ok(dir) => println!("cargo:rustc-env={name}={dir}"),
-            Err(_) => panic!("{var} is not set: libsodium-sys-stable did not say where libsodium is"),
+            Err(_) => {
+                panic!("{var} is not set: libsodium-sys-stable did not say where libsodium is")
+            }
         }
     }
 }

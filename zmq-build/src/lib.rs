@@ -37,10 +37,7 @@ impl Build {
     /// Builds libzmq with CURVE and tells Cargo to link it (and libsodium)
     /// statically.
     pub fn build(&mut self) {
-        let sodium = LibLocation::new(
-            env!("ZIL_SODIUM_LIB_DIR"),
-            env!("ZIL_SODIUM_INCLUDE_DIR"),
-        );
+        let sodium = LibLocation::new(env!("ZIL_SODIUM_LIB_DIR"), env!("ZIL_SODIUM_INCLUDE_DIR"));
         self.0.with_libsodium(Some(sodium)).build();
     }
 }
