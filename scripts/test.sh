@@ -62,6 +62,9 @@ cmake -S tests/c -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
 ctest --test-dir build -j 4 --output-on-failure
 
+echo "== make install: stripped, no libzmq symbols, an app with its own libzmq"
+bash scripts/check-install.sh
+
 echo "== C tests under valgrind (ctest)"
 cmake -S tests/c -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DZIL_VALGRIND=ON >/dev/null
 cmake --build build-valgrind -j "$(nproc)" >/dev/null
