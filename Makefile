@@ -6,6 +6,9 @@
 # Installs libzil.so.X.Y.Z with its SONAME link libzil.so.X.Y and the
 # development link libzil.so, libzil.a, include/zil.h, a pkg-config file
 # (zil.pc) and a CMake package (find_package(zil) -> zil::zil, zil::zil_static).
+# Also the zil CLI (BINDIR) and, when GStreamer's development files are
+# found (WITH_GST=yes), the GStreamer plugin libgstzil.so (GST_PLUGINDIR),
+# which finds libzil by its SONAME next to it ($ORIGIN/..) or system-wide.
 #
 # Which libzmq libzil carries, chosen with ZIL_LIBZMQ:
 #   ZIL_LIBZMQ=vendored (default)  libzmq 4.3.5 with CURVE and libsodium, built
@@ -15,12 +18,16 @@
 #   ZIL_LIBZMQ=system              the system's libzmq (pkg-config libzmq),
 #                                  linked dynamically; zil.pc then says
 #                                  Requires.private: libzmq
-# The installed libraries are stripped (STRIP); libzil.a is one relocatable
+# The installed libraries and the CLI are stripped (STRIP); libzil.a is one relocatable
 # object whose only global symbols are zil's API (LD, OBJCOPY).
 
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+GST_PLUGINDIR ?= $(LIBDIR)/gstreamer-1.0
+WITH_GST   ?= $(shell pkg-config --exists gstreamer-1.0 gstreamer-base-1.0 2>/dev/null && echo yes)
+CMAKE      ?= cmake
 DESTDIR    ?=
 CARGO      ?= cargo
 
@@ -54,6 +61,12 @@ SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 .PHONY: all install uninstall
 all:
 	$(CARGO) build --release --lib $(CARGO_LIBZMQ)
+	$(CARGO) build --release -p zil-cli --bin zil $(CARGO_LIBZMQ)
+ifeq ($(WITH_GST),yes)
+	$(CMAKE) -S gst -B target/gst -DCMAKE_BUILD_TYPE=Release -DZIL_ROOT=$(CURDIR) \
+	         -DZIL_GST_PLUGIN_DIR=$(GST_PLUGINDIR) >/dev/null
+	$(CMAKE) --build target/gst --target gstzil
+endif
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/zil $(DESTDIR)$(INCLUDEDIR)
@@ -66,6 +79,11 @@ install: all
 	$(SUBST) packaging/zil.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
 	$(SUBST) packaging/zilConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfig.cmake
 	$(SUBST) packaging/zilConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfigVersion.cmake
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 -s --strip-program=$(STRIP) target/release/zil $(DESTDIR)$(BINDIR)/zil
+ifeq ($(WITH_GST),yes)
+	DESTDIR=$(DESTDIR) $(CMAKE) --install target/gst --strip
+endif
 
 # libzil.a as installed: the members the API needs linked into one object
 # (ld -r), every symbol but the zil_* functions that libzil.so exports made
@@ -82,3 +100,5 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libzil.so* $(DESTDIR)$(LIBDIR)/libzil.a $(DESTDIR)$(INCLUDEDIR)/zil.h \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
 	rm -rf $(DESTDIR)$(LIBDIR)/cmake/zil
+	rm -f $(DESTDIR)$(BINDIR)/zil
+	rm -f $(DESTDIR)$(GST_PLUGINDIR)/libgstzil.so

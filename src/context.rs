@@ -13,7 +13,20 @@ use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-static CONTEXT: Mutex<Option<Context>> = Mutex::new(None);
+/// zil's context, and what is to run when it is shut down.
+struct Current {
+    ctx: Option<Context>,
+    on_shutdown: Vec<Box<dyn FnOnce() + Send>>,
+}
+
+static CURRENT: Mutex<Current> = Mutex::new(Current {
+    ctx: None,
+    on_shutdown: Vec::new(),
+});
+
+fn current() -> std::sync::MutexGuard<'static, Current> {
+    CURRENT.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// A libzmq context. Clones share it; it terminates when the last clone is
 /// dropped (waiting, like `zmq_ctx_term`, for its sockets to close). Every
@@ -222,13 +235,21 @@ pub(crate) fn socket_limit_for(fds: Option<u64>, libzmq_limit: i32) -> i32 {
 /// reference to it, so it lives until zil's own reference is released by
 /// [`shutdown`] and the last socket is closed.
 pub(crate) fn context() -> Result<Context> {
-    let mut slot = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(ctx) = slot.as_ref() {
+    let mut current = current();
+    if let Some(ctx) = current.ctx.as_ref() {
         return Ok(ctx.clone());
     }
     let ctx = Context::new()?;
-    *slot = Some(ctx.clone());
+    current.ctx = Some(ctx.clone());
     Ok(ctx)
+}
+
+/// Has `release` run when zil's context is next shut down ([`shutdown`]).
+/// A service that runs for the current context (the ZAP handler, the
+/// connection monitor hub) registers its release when it starts, and so
+/// owns its end: the context names none of them.
+pub(crate) fn on_shutdown(release: impl FnOnce() + Send + 'static) {
+    current().on_shutdown.push(Box::new(release));
 }
 
 /// Releases zil's reference to the context. When no handle is left open,
@@ -238,11 +259,16 @@ pub(crate) fn context() -> Result<Context> {
 /// context. With handles still open it returns at once, and the last handle
 /// freed terminates the context.
 pub fn shutdown(timeout_ms: i32) -> Result<()> {
-    let Some(ctx) = CONTEXT.lock().unwrap_or_else(|p| p.into_inner()).take() else {
-        return Ok(());
+    let (ctx, releases) = {
+        let mut current = current();
+        let Some(ctx) = current.ctx.take() else {
+            return Ok(());
+        };
+        (ctx, std::mem::take(&mut current.on_shutdown))
     };
-    crate::curve::zap::release();
-    crate::monitor::release();
+    for release in releases {
+        release();
+    }
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("zil-shutdown".into())

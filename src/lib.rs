@@ -8,8 +8,16 @@
 //! * [`session`]: session-aware streaming (outpad/inpad with RPC verification);
 //! * [`curve`]: encryption and client authentication for all of them.
 //!
-//! The safe Rust API lives in the domain modules; [`capi`] is the thin C ABI
+//! The safe Rust API lives in the domain modules; `capi` is the thin C ABI
 //! whose header, `include/zil.h`, cbindgen generates from this crate.
+//!
+//! The modules stand on floors and import only from their own floor or
+//! below (`tests/module_layers.rs` checks it): errors, time, logging and
+//! counters; the ZeroMQ context, descriptors, CURVE keys and port options;
+//! sockets (`socket`); the services that run threads of their own and own
+//! their shutdown (`zap`, [`monitor`]); the socket of a port
+//! (`port_socket`); [`stream`] and [`rpc`]; [`session`]; and on top the C
+//! ABI.
 
 mod capi;
 mod context;
@@ -23,6 +31,7 @@ pub mod fuzzing;
 mod logging;
 pub mod monitor;
 mod options;
+mod port_socket;
 pub mod rpc;
 mod service;
 pub mod session;
@@ -30,6 +39,7 @@ mod socket;
 mod stats;
 pub mod stream;
 mod waker;
+mod zap;
 
 pub use context::shutdown;
 pub use error::{Error, ErrorKind, Result};

@@ -28,6 +28,10 @@ pub const DEFAULT_MAX_MSG_SIZE: i64 = 256 << 20;
 /// The default maximum size of an RPC request or reply: 16 MiB.
 pub const DEFAULT_RPC_MAX_MSG_SIZE: i64 = 16 << 20;
 
+/// Default time the RPC server may stay silent while an inpad's `verify`
+/// calls wait for it ([`PortOptions::rpc_timeout_ms`]): 1000 ms.
+pub const DEFAULT_RPC_TIMEOUT_MS: i32 = 1000;
+
 /// Settings of a port. [`PortOptions::default`] gives zil's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortOptions {
@@ -87,7 +91,7 @@ impl Default for PortOptions {
             linger_ms: 1000,
             attach: None,
             topic_match: TopicMatch::Exact,
-            rpc_timeout_ms: crate::session::DEFAULT_RPC_TIMEOUT_MS,
+            rpc_timeout_ms: DEFAULT_RPC_TIMEOUT_MS,
             lossless_timeout_ms: None,
             max_msg_size: None,
             curve: CurveOptions::default(),

@@ -69,12 +69,13 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
-    /// Counters that report the counts `socket` keeps (refused and dropped
-    /// peers) with the handle's own.
-    pub(crate) fn for_socket(socket: &crate::socket::Socket) -> Self {
+    /// Counters that report, with the handle's own, the counts kept for it
+    /// elsewhere: the clients its CURVE allow-list `refused` and the
+    /// `peers_dropped` for a protocol violation.
+    pub(crate) fn with_peers(refused: SharedCount, peers_dropped: SharedCount) -> Self {
         Counters {
-            refused: socket.refusals(),
-            peers_dropped: socket.peers_dropped(),
+            refused,
+            peers_dropped,
             ..Counters::default()
         }
     }

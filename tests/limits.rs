@@ -12,8 +12,11 @@
 //! (this test binary run again with [`ROLE`] set), so each process's fd
 //! limit and fd count are its own.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+#[path = "common/child.rs"]
+mod child;
+
+use child::{this_test, Child, Stderr};
+use std::io::Read;
 use std::time::{Duration, Instant};
 use zil::session::Inpad;
 use zil::stream::{Inport, Outport};
@@ -51,15 +54,16 @@ fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
 }
 
+/// The longest a child process may take to report or to end.
+const CHILD_WAIT: Duration = Duration::from_secs(60);
+
 /// This test binary again, running only `test` in the role `role`.
 fn child(test: &str, role: &str) -> Child {
-    Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
-        .env(ROLE, role)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start a child process")
+    Child::spawn(
+        format!("the {role} process"),
+        this_test(test).env(ROLE, role),
+        Stderr::Inherited,
+    )
 }
 
 /// The peer of [`a_thousand_inports_and_a_thousand_inpads_open_at_once`]:
@@ -111,12 +115,8 @@ fn a_thousand_inports_and_a_thousand_inpads_open_at_once() {
     // Before zil's context is made: it reads the limit then.
     set_soft_nofile(hard);
     let mut peer = child("peer_process", "peer");
-    let mut lines = BufReader::new(peer.stdout.take().expect("the peer's stdout")).lines();
     let endpoint = loop {
-        let line = lines
-            .next()
-            .expect("the peer prints its endpoint")
-            .expect("read the peer's stdout");
+        let line = peer.line(CHILD_WAIT).expect("the peer prints its endpoint");
         // After the harness's "test peer_process ... " on the same line.
         if let Some((_, ep)) = line.split_once("ENDPOINT ") {
             break ep.to_owned();
@@ -152,8 +152,8 @@ fn a_thousand_inports_and_a_thousand_inpads_open_at_once() {
         inpads.len(),
         started.elapsed()
     );
-    drop(peer.stdin.take());
-    let status = peer.wait().expect("the peer ends");
+    peer.close_stdin();
+    let status = peer.wait(CHILD_WAIT).expect("the peer ends");
     assert!(status.success(), "peer: {status}");
 }
 
@@ -190,14 +190,10 @@ fn the_error_names_the_open_file_limit() {
     if role().is_some() {
         return;
     }
-    let run = child("low_fd_limit_process", "low-fd-limit");
-    let output = run.wait_with_output().expect("the child ends");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child: {}\n{stdout}",
-        output.status
-    );
+    let mut run = child("low_fd_limit_process", "low-fd-limit");
+    let status = run.wait(CHILD_WAIT).expect("the child ends");
+    let stdout = run.stdout();
+    assert!(status.success(), "child: {status}\n{stdout}");
     let error = stdout
         .lines()
         .find_map(|l| l.split_once("ERROR ").map(|(_, e)| e))

@@ -44,17 +44,20 @@
 //! is a failure instead. Every wait is bounded; the file takes about 30 s
 //! on two cores (the tests run in parallel, each in namespaces of its own).
 
+#[path = "common/child.rs"]
+mod child;
 #[path = "common/fault_proxy.rs"]
 mod fault_proxy;
 
+use child::{Child, Stderr};
 use fault_proxy::{FaultProxy, Faults};
 use serde_json::json;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::SocketAddr;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -282,44 +285,35 @@ fn net_pair(test: &str) -> Option<NetPair> {
 // ---------------------------------------------------------------------------
 // Child processes, seen from the test
 
-/// A child process in a namespace: its `@@` lines arrive on a channel and
-/// are kept in `log`; killed and reaped when dropped.
+/// A child process in a namespace: its `@@` lines are kept in `log`;
+/// killed and reaped when dropped.
 struct Role {
-    name: String,
     child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
     log: Vec<String>,
+}
+
+/// The `@@` line in `line` (libtest may print "test … " before a child's
+/// first line), without its tag.
+fn tagged(line: &str) -> Option<String> {
+    line.find("@@ ").map(|at| line[at + 3..].to_owned())
 }
 
 impl Role {
     fn spawn(name: String, cmd: &mut Command) -> Role {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                // libtest may print "test … " before a child's first line.
-                if let Some(at) = line.find("@@ ") {
-                    if tx.send(line[at + 3..].to_owned()).is_err() {
-                        break;
-                    }
-                }
-            }
-        });
-        let stdin = child.stdin.take();
         Role {
-            name,
-            child,
-            stdin,
-            lines,
+            child: Child::spawn(name, cmd, Stderr::Inherited),
             log: Vec::new(),
+        }
+    }
+
+    /// The next `@@` line, within `timeout`.
+    fn next_line(&self, timeout: Duration) -> Result<String, RecvTimeoutError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Some(line) = tagged(&self.child.line(left)?) {
+                return Ok(line);
+            }
         }
     }
 
@@ -329,11 +323,11 @@ impl Role {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
+            match self.next_line(left) {
                 Ok(line) => {
                     self.log.push(line.clone());
                     if line.starts_with("fatal") {
-                        panic!("{}: {line}", self.name);
+                        panic!("{}: {line}", self.child.what());
                     }
                     if want(&line) {
                         return Some(line);
@@ -341,7 +335,11 @@ impl Role {
                 }
                 Err(RecvTimeoutError::Timeout) => return None,
                 Err(RecvTimeoutError::Disconnected) => {
-                    panic!("{} exited early; its lines: {:?}", self.name, self.log)
+                    panic!(
+                        "{} exited early; its lines: {:?}",
+                        self.child.what(),
+                        self.log
+                    )
                 }
             }
         }
@@ -349,46 +347,40 @@ impl Role {
 
     fn expect(&mut self, what: &str, want: impl Fn(&str) -> bool) -> String {
         self.wait_for(WAIT, want)
-            .unwrap_or_else(|| panic!("{}: no {what} within {WAIT:?}", self.name))
+            .unwrap_or_else(|| panic!("{}: no {what} within {WAIT:?}", self.child.what()))
     }
 
     /// Lines received so far, without waiting.
     fn drain(&mut self) {
-        while let Ok(line) = self.lines.try_recv() {
-            self.log.push(line);
+        while let Some(line) = self.child.try_line() {
+            self.log.extend(tagged(&line));
         }
     }
 
     /// Tells the child to stop and collects its lines until it exits.
     fn finish(&mut self) -> &[String] {
-        if let Some(mut stdin) = self.stdin.take() {
-            let _ = writeln!(stdin, "stop");
-        }
+        let _ = writeln!(self.child.take_stdin(), "stop");
         let deadline = Instant::now() + WAIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
+            match self.next_line(left) {
                 Ok(line) => self.log.push(line),
                 Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
-                    panic!("{} did not stop within {WAIT:?}", self.name)
+                    panic!("{} did not stop within {WAIT:?}", self.child.what())
                 }
             }
         }
-        let status = self.child.wait().expect("wait");
-        assert!(status.success(), "{} exited with {status}", self.name);
+        let what = self.child.what().to_owned();
+        let status = self
+            .child
+            .wait(WAIT)
+            .unwrap_or_else(|| panic!("{what} did not exit within {WAIT:?}"));
+        assert!(status.success(), "{what} exited with {status}");
         if let Some(line) = self.log.iter().find(|l| l.starts_with("fatal")) {
-            panic!("{}: {line}", self.name);
+            panic!("{what}: {line}");
         }
         &self.log
-    }
-}
-
-impl Drop for Role {
-    fn drop(&mut self) {
-        self.stdin.take();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

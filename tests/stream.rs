@@ -389,6 +389,95 @@ fn shorter_topic_is_neither_delivered_nor_counted() {
     assert_empty(&inp);
 }
 
+/// Receives from `inp` until it has `want` messages and has counted
+/// `filtered` filtered ones (bounded); then nothing more arrives. Returns the
+/// topics received.
+fn collect(inp: &Inport, want: usize, filtered: u64) -> Vec<String> {
+    let start = Instant::now();
+    let mut topics = Vec::new();
+    while topics.len() < want || inp.stats().messages_filtered < filtered {
+        assert!(
+            start.elapsed() < WAIT,
+            "{} of {want} messages, {:?}",
+            topics.len(),
+            inp.stats()
+        );
+        match inp.recv(50) {
+            Ok(msg) => topics.push(msg.topic().to_owned()),
+            Err(e) => assert_kind(&e, ErrorKind::Timeout),
+        }
+        assert!(
+            topics.len() <= want,
+            "more than {want} messages: {topics:?}"
+        );
+    }
+    assert_empty(inp);
+    let stats = inp.stats();
+    assert_eq!(stats.messages_received, want as u64, "{stats:?}");
+    assert_eq!(stats.messages_filtered, filtered, "{stats:?}");
+    assert_eq!(stats.messages_rejected, 0, "{stats:?}");
+    topics
+}
+
+/// An exact `asr` port and a prefix `asr` port on one bound `asr2`
+/// publisher: both subscribe (libzmq matches prefixes), the prefix port
+/// receives everything, the exact one counts everything as filtered.
+#[test]
+fn exact_and_prefix_ports_on_one_publisher() {
+    let out = Outport::new("tcp://127.0.0.1:*", "asr2").expect("outport");
+    let exact = Inport::new(out.endpoint(), "asr").expect("exact inport");
+    let prefixed = Inport::with_options(out.endpoint(), "asr", &prefix()).expect("prefix inport");
+    assert_eq!(out.wait_subscribers(2, WAIT_MS).expect("both subscribe"), 2);
+    for _ in 0..7 {
+        out.push(b"", None).expect("push");
+    }
+    assert_eq!(collect(&prefixed, 7, 0), vec!["asr2"; 7]);
+    assert!(collect(&exact, 0, 7).is_empty());
+}
+
+/// A port of a longer topic (`asr2`) is no subscriber of an `asr`
+/// publisher: never counted by `wait_subscribers`, never sent anything, and
+/// its counters stay at zero.
+#[test]
+fn a_longer_topic_is_no_subscriber() {
+    let out = Outport::new("tcp://127.0.0.1:*", "asr").expect("outport");
+    let longer = Inport::new(out.endpoint(), "asr2").expect("inport");
+    let matching = Inport::new(out.endpoint(), "asr").expect("inport");
+    assert_eq!(out.wait_subscribers(1, WAIT_MS).expect("one subscribes"), 1);
+    let err = out
+        .wait_subscribers(2, 300)
+        .expect_err("'asr2' does not subscribe to 'asr'");
+    assert_kind(&err, ErrorKind::Timeout);
+    assert_eq!(out.subscribers(), 1);
+    out.push(b"x", None).expect("push");
+    assert_eq!(recv(&matching).data(), b"x");
+    assert_empty(&longer);
+    assert_eq!(longer.stats(), zil::Stats::default());
+}
+
+/// The empty topic: an exact `""` port receives only the `""` topic
+/// (another is filtered), a prefix `""` port receives every topic.
+#[test]
+fn the_empty_topic_matches_itself_exactly_and_everything_as_a_prefix() {
+    let out_empty = Outport::new("tcp://127.0.0.1:*", "").expect("outport");
+    let out_abc = Outport::new("tcp://127.0.0.1:*", "abc").expect("outport");
+    let only_empty = Inport::new(out_empty.endpoint(), "").expect("inport");
+    let all = Inport::with_options(out_abc.endpoint(), "", &prefix()).expect("inport");
+    let exact_empty = Inport::new(out_abc.endpoint(), "").expect("inport");
+    out_empty
+        .wait_subscribers(1, WAIT_MS)
+        .expect("'' subscribes to ''");
+    out_abc
+        .wait_subscribers(2, WAIT_MS)
+        .expect("'' subscribes to 'abc'");
+    out_empty.push(b"e", Some("pcm")).expect("push");
+    out_abc.push(b"a", Some("pcm")).expect("push");
+    out_abc.push(b"b", Some("pcm")).expect("push");
+    assert_eq!(collect(&only_empty, 1, 0), [""]);
+    assert_eq!(collect(&all, 2, 0), ["abc", "abc"]);
+    assert!(collect(&exact_empty, 0, 2).is_empty());
+}
+
 // --- Timeouts -------------------------------------------------------------------
 
 #[test]
@@ -564,6 +653,149 @@ fn wake_before_recv_interrupts_the_next_recv_once() {
     );
     out.push(b"m", None).expect("push");
     assert_eq!(recv(&inp).data(), b"m");
+}
+
+/// The three transports, each as a fresh address an output port binds.
+fn each_transport() -> Vec<(&'static str, String, Option<IpcPath>)> {
+    let ipc = IpcPath::new();
+    vec![
+        ("tcp", "tcp://127.0.0.1:*".to_owned(), None),
+        ("ipc", ipc.endpoint(), Some(ipc)),
+        ("inproc", inproc(), None),
+    ]
+}
+
+/// A receive blocked forever is still blocked 100 ms later, and a wake-up
+/// ends it with `Interrupted` at once, over tcp, ipc and inproc.
+#[test]
+fn wake_ends_a_recv_blocked_forever_over_every_transport() {
+    for (name, addr, _ipc) in each_transport() {
+        let (_out, inp) = pair(&addr, "wake", &PortOptions::default());
+        let inp = Arc::new(inp);
+        let receiver = Arc::clone(&inp);
+        let (tx, rx) = mpsc::channel();
+        let blocked = Instant::now();
+        std::thread::spawn(move || {
+            let _ = tx.send(receiver.recv(-1).map(|m| m.data().to_vec()));
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_millis(100)).is_err(),
+            "{name}: recv(-1) returned before the wake-up"
+        );
+        let woke = Instant::now();
+        inp.wake();
+        let result = rx
+            .recv_timeout(WAIT)
+            .expect("recv(-1) returns after wake()");
+        let returned = woke.elapsed();
+        assert_kind(&result.expect_err("woken"), ErrorKind::Interrupted);
+        assert!(blocked.elapsed() >= Duration::from_millis(90), "{name}");
+        assert!(
+            returned < Duration::from_secs(1),
+            "{name}: woken after {returned:?}"
+        );
+    }
+}
+
+/// A receive with a long timeout (20 s) that nothing will feed returns
+/// `Interrupted` as soon as it is woken.
+#[test]
+fn wake_ends_a_bounded_recv_long_before_its_timeout() {
+    let nobody = IpcPath::new();
+    let inp = Arc::new(Inport::new(&nobody.endpoint(), "t").expect("inport"));
+    let receiver = Arc::clone(&inp);
+    let (tx, rx) = mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let _ = tx.send(receiver.recv(20_000).map(|m| m.data().to_vec()));
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    inp.wake();
+    let result = rx
+        .recv_timeout(WAIT)
+        .expect("recv(20 s) returns after wake()");
+    assert_kind(&result.expect_err("woken"), ErrorKind::Interrupted);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A wake-up given while a message is queued interrupts the next receive
+/// first (its error says so); the message is still there for the one after,
+/// and the wake-up is used up.
+#[test]
+fn wake_with_a_message_queued_interrupts_and_keeps_the_message() {
+    let (out, inp) = pair(&inproc(), "t", &PortOptions::default());
+    out.push(b"kept", Some("pcm")).expect("push");
+    std::thread::sleep(Duration::from_millis(50));
+    inp.wake();
+    let err = inp.recv(WAIT_MS).expect_err("woken first");
+    assert_kind(&err, ErrorKind::Interrupted);
+    assert!(err.message().contains("woken"), "{err}");
+    let msg = recv(&inp);
+    assert_eq!((msg.data(), msg.event()), (&b"kept"[..], Some("pcm")));
+    assert_kind(&inp.recv(0).expect_err("nothing left"), ErrorKind::Timeout);
+}
+
+/// 200 wake-ups of a thread looping on `recv(-1)`: each interrupts exactly
+/// one receive, none is lost or doubled.
+#[test]
+fn every_wake_interrupts_exactly_one_recv() {
+    const ROUNDS: usize = 200;
+    let (_out, inp) = pair("tcp://127.0.0.1:*", "t", &PortOptions::default());
+    let inp = Arc::new(inp);
+    let receiver = Arc::clone(&inp);
+    let (tx, rx) = mpsc::channel();
+    let looping = std::thread::spawn(move || {
+        for _ in 0..ROUNDS {
+            let got = receiver.recv(-1).map(|m| m.data().to_vec());
+            let _ = tx.send(got);
+        }
+    });
+    for round in 1..=ROUNDS {
+        inp.wake();
+        let got = rx
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("round {round}: no interruption"));
+        assert_kind(&got.expect_err("woken"), ErrorKind::Interrupted);
+    }
+    looping.join().expect("the receiving thread");
+    assert!(rx.try_recv().is_err(), "more results than wake-ups");
+}
+
+/// The usual receiving thread: blocked in `recv(-1)`, it gets every one of
+/// 1000 messages pushed meanwhile, then is woken to stop.
+#[test]
+fn a_receiving_thread_gets_every_message_then_is_woken_to_stop() {
+    const COUNT: u32 = 1000;
+    let ipc = IpcPath::new();
+    let (out, inp) = pair(&ipc.endpoint(), "t", &unlimited());
+    let inp = Arc::new(inp);
+    let receiver = Arc::clone(&inp);
+    let (tx, rx) = mpsc::channel();
+    let thread = std::thread::spawn(move || loop {
+        match receiver.recv(-1) {
+            Ok(msg) => {
+                let _ = tx.send(msg.data().to_vec());
+            }
+            Err(e) => return e,
+        }
+    });
+    for i in 0..COUNT {
+        out.push(&i.to_le_bytes(), Some("pcm")).expect("push");
+    }
+    for i in 0..COUNT {
+        let data = rx
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("only {i} of {COUNT} messages"));
+        assert_eq!(data, i.to_le_bytes());
+    }
+    inp.wake();
+    let err = thread.join().expect("the receiving thread");
+    assert_kind(&err, ErrorKind::Interrupted);
+    assert!(rx.try_recv().is_err());
 }
 
 fn thread_cpu_time() -> Duration {
@@ -953,6 +1185,110 @@ fn stats_count_exactly() {
     inp.wake();
     let _ = inp.recv(0);
     assert_eq!(inp.stats(), i);
+}
+
+/// The counters follow every message: sizes 0 to 999 bytes (every 37th),
+/// with and without an event, counted one by one as they are received; a
+/// filtered message counts as filtered only (no bytes), and its publisher
+/// counts it as sent.
+#[test]
+fn stats_follow_every_message_and_count_filtered_ones_apart() {
+    let (out, inp) = pair("tcp://127.0.0.1:*", "asr", &PortOptions::default());
+    let buf = [0x5au8; 1000];
+    let sizes: Vec<usize> = (0..buf.len()).step_by(37).collect();
+    for &n in &sizes {
+        out.push(&buf[..n], (n % 2 == 1).then_some("pcm"))
+            .expect("push");
+    }
+    let bytes: u64 = sizes.iter().map(|&n| n as u64).sum();
+    let count = sizes.len() as u64;
+    assert_eq!(
+        out.stats(),
+        zil::Stats {
+            messages_sent: count,
+            bytes_sent: bytes,
+            ..zil::Stats::default()
+        }
+    );
+    for i in 0..count {
+        let before = inp.stats();
+        assert_eq!(before.messages_received, i);
+        let msg = recv(&inp);
+        let after = inp.stats();
+        assert_eq!(after.messages_received, i + 1);
+        assert_eq!(
+            after.bytes_received,
+            before.bytes_received + msg.data().len() as u64
+        );
+    }
+    assert_eq!(
+        inp.stats(),
+        zil::Stats {
+            messages_received: count,
+            bytes_received: bytes,
+            ..zil::Stats::default()
+        }
+    );
+
+    let other = Outport::new("tcp://127.0.0.1:*", "asr2").expect("outport");
+    let filtering = Inport::new(other.endpoint(), "asr").expect("inport");
+    other.wait_subscribers(1, WAIT_MS).expect("subscriber");
+    for _ in 0..3 {
+        other.push(&buf[..100], None).expect("push");
+    }
+    assert!(collect(&filtering, 0, 3).is_empty());
+    assert_eq!(filtering.stats().bytes_received, 0);
+    assert_eq!(
+        (other.stats().messages_sent, other.stats().bytes_sent),
+        (3, 300)
+    );
+}
+
+/// Waits (bounded) until `out` counts exactly `want` subscribers.
+fn wait_exactly(out: &Outport, want: usize) {
+    let start = Instant::now();
+    while out.subscribers() != want {
+        assert!(
+            start.elapsed() < WAIT,
+            "{} subscribers, expected {want}",
+            out.subscribers()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Subscribers are counted as they join, one by one, never more than are
+/// there, and as they leave, one by one; a new one is counted again. Over
+/// tcp, ipc and inproc.
+#[test]
+fn subscribers_are_counted_as_they_join_and_leave_over_every_transport() {
+    for (name, addr, _ipc) in each_transport() {
+        let out = Outport::new(&addr, "room").expect("outport");
+        assert_eq!(out.subscribers(), 0, "{name}");
+        let mut inports = Vec::new();
+        for i in 1..=3 {
+            inports.push(Inport::new(out.endpoint(), "room").expect("inport"));
+            assert_eq!(
+                out.wait_subscribers(i, WAIT_MS).expect("joins"),
+                i,
+                "{name}"
+            );
+        }
+        let err = out.wait_subscribers(4, 100).expect_err("only three");
+        assert_kind(&err, ErrorKind::Timeout);
+        assert_eq!(out.subscribers(), 3, "{name}");
+        while let Some(port) = inports.pop() {
+            drop(port);
+            wait_exactly(&out, inports.len());
+        }
+        let again = Inport::new(out.endpoint(), "room").expect("inport");
+        assert_eq!(
+            out.wait_subscribers(1, WAIT_MS).expect("joins"),
+            1,
+            "{name}"
+        );
+        drop(again);
+    }
 }
 
 // --- Malformed messages from a raw ZeroMQ publisher -------------------------------

@@ -36,7 +36,9 @@ pub enum Kind {
     ZeroCopy(Transport, usize),
     Rpc,
     Session(usize),
-    Memory,
+    /// RSS over ten million messages, through output and input ports
+    /// (`false`) or session pads (`true`).
+    Memory(bool),
 }
 
 #[derive(Clone, Debug)]
@@ -106,10 +108,16 @@ pub fn all() -> Vec<Workload> {
             kind: Kind::Session(size),
         });
     }
-    list.push(Workload {
-        name: format!("memory/tcp/64B-x{}M", MEMORY_MSGS / 1_000_000),
-        kind: Kind::Memory,
-    });
+    for session in [false, true] {
+        list.push(Workload {
+            name: format!(
+                "memory/tcp/{}64B-x{}M",
+                if session { "session-" } else { "" },
+                MEMORY_MSGS / 1_000_000
+            ),
+            kind: Kind::Memory(session),
+        });
+    }
     list
 }
 
@@ -181,7 +189,7 @@ impl Ctx {
 /// raw, zil, ...) and keeps each path's median run by rate, or its failed
 /// run if one failed.
 pub fn run(ctx: &Ctx, w: &Workload) -> Vec<Row> {
-    let times = if matches!(w.kind, Kind::Memory) {
+    let times = if matches!(w.kind, Kind::Memory(_)) {
         1
     } else {
         ctx.repeat.max(1)
@@ -209,7 +217,7 @@ fn run_once(ctx: &Ctx, w: &Workload) -> Vec<Row> {
         Kind::ZeroCopy(t, size) => zero_copy(ctx, &w.name, t, size),
         Kind::Rpc => rpc(ctx, &w.name),
         Kind::Session(size) => session(ctx, &w.name, size),
-        Kind::Memory => vec![memory(ctx, &w.name)],
+        Kind::Memory(session) => vec![memory(ctx, &w.name, session)],
     }
 }
 
@@ -514,8 +522,12 @@ fn session(ctx: &Ctx, name: &str, size: usize) -> Vec<Row> {
     rows
 }
 
-fn memory(ctx: &Ctx, name: &str) -> Row {
-    let path = "zil push";
+fn memory(ctx: &Ctx, name: &str, session: bool) -> Row {
+    let path = if session {
+        "zil session pads"
+    } else {
+        "zil push"
+    };
     let spec = RunSpec {
         size: 64,
         budget: Budget {
@@ -529,13 +541,27 @@ fn memory(ctx: &Ctx, name: &str) -> Row {
         rss_probe_at: Some(MEMORY_PROBE),
         warmup: 0,
     };
-    let (port_out, port_in) = match zil_abi::stream_pair(&ctx.addrs, Transport::Tcp) {
-        Ok(p) => p,
-        Err(e) => return Row::error(name, path, &e),
+    let out = if session {
+        let server = match RpcServer::start() {
+            Ok(s) => s,
+            Err(e) => return Row::error(name, path, &e),
+        };
+        let (pad_out, pad_in) = match zil_abi::session_pair(&ctx.addrs, &server, None) {
+            Ok(p) => p,
+            Err(e) => return Row::error(name, path, &e),
+        };
+        let mut sink = OutpadSink::new(pad_out, spec.size);
+        let mut source = InpadSource(pad_in, zil_abi::MsgBuf::new());
+        run_stream(&mut sink, &mut source, &spec)
+    } else {
+        let (port_out, port_in) = match zil_abi::stream_pair(&ctx.addrs, Transport::Tcp) {
+            Ok(p) => p,
+            Err(e) => return Row::error(name, path, &e),
+        };
+        let mut sink = OutportSink::new(port_out, spec.size, PushMode::Copy);
+        let mut source = InportSource(port_in, zil_abi::MsgBuf::new());
+        run_stream(&mut sink, &mut source, &spec)
     };
-    let mut sink = OutportSink::new(port_out, spec.size, PushMode::Copy);
-    let mut source = InportSource(port_in, zil_abi::MsgBuf::new());
-    let out = run_stream(&mut sink, &mut source, &spec);
     let rss_end = current_rss_bytes();
     let mut row = stream_row(name, path, &out);
     let mb = |b: u64| b as f64 / 1e6;

@@ -6,13 +6,9 @@
 #[path = "../../tests/common/python.rs"]
 mod python;
 
-use python::{wait_child, TempDir};
-use std::io::{BufRead, BufReader, Read, Write};
+use python::{Child, Stderr, TempDir};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const ZIL: &str = env!("CARGO_BIN_EXE_zil");
@@ -21,15 +17,9 @@ const ZIL: &str = env!("CARGO_BIN_EXE_zil");
 /// share the machine with builds and other tests.
 const LONG: Duration = Duration::from_secs(30);
 
-/// A `zil` process with its output collected by reader threads.
+/// A `zil` process (its output collected, see [`Child`]).
 struct Proc {
     child: Child,
-    args: Vec<String>,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-    readers: Vec<JoinHandle<()>>,
 }
 
 /// How a process ended.
@@ -43,63 +33,31 @@ struct Finished {
 
 impl Proc {
     fn spawn(args: &[&str]) -> Proc {
-        let mut child = Command::new(ZIL)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("cannot start zil");
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().expect("piped stdout");
-        let err = child.stderr.take().expect("piped stderr");
-        let out_buf = Arc::clone(&stdout);
-        let err_buf = Arc::clone(&stderr);
-        let readers = vec![
-            thread::spawn(move || {
-                for line in BufReader::new(out).lines().map_while(Result::ok) {
-                    let mut all = out_buf.lock().unwrap();
-                    all.push_str(&line);
-                    all.push('\n');
-                    drop(all);
-                    let _ = tx.send(line);
-                }
-            }),
-            thread::spawn(move || {
-                let mut text = String::new();
-                let _ = BufReader::new(err).read_to_string(&mut text);
-                err_buf.lock().unwrap().push_str(&text);
-            }),
-        ];
         Proc {
-            stdin: child.stdin.take(),
-            child,
-            args: args.iter().map(|s| s.to_string()).collect(),
-            lines,
-            stdout,
-            stderr,
-            readers,
+            child: Child::spawn(
+                format!("zil {args:?}"),
+                Command::new(ZIL).args(args),
+                Stderr::Kept,
+            ),
         }
     }
 
     /// Writes `text` to stdin and closes it.
     fn feed(&mut self, text: &[u8]) {
-        let mut stdin = self.stdin.take().expect("stdin already closed");
-        stdin.write_all(text).expect("cannot write to zil's stdin");
+        self.child.write(text);
+        self.child.close_stdin();
     }
 
     /// The next stdout line, within `timeout`.
     fn line(&mut self, timeout: Duration) -> String {
-        match self.lines.recv_timeout(timeout) {
+        match self.child.line(timeout) {
             Ok(line) => line,
             Err(_) => {
-                let _ = self.child.kill();
+                self.child.kill();
                 panic!(
-                    "zil {:?}: no stdout line within {timeout:?}; stderr: {}",
-                    self.args,
-                    self.stderr.lock().unwrap()
+                    "{}: no stdout line within {timeout:?}; stderr: {}",
+                    self.child.what(),
+                    self.child.stderr()
                 )
             }
         }
@@ -115,36 +73,21 @@ impl Proc {
     /// Waits for the exit, at most `timeout`; kills the process and fails
     /// the test if it is still running then.
     fn wait(mut self, timeout: Duration) -> Finished {
-        drop(self.stdin.take());
+        self.child.close_stdin();
         let start = Instant::now();
-        let Some(status) = wait_child(&mut self.child, timeout) else {
+        let Some(status) = self.child.wait(timeout) else {
             panic!(
-                "zil {:?} still running after {timeout:?}; stdout: {} stderr: {}",
-                self.args,
-                self.stdout.lock().unwrap(),
-                self.stderr.lock().unwrap()
+                "{} still running after {timeout:?}; stdout: {} stderr: {}",
+                self.child.what(),
+                self.child.stdout(),
+                self.child.stderr()
             );
         };
-        let elapsed = start.elapsed();
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
-        let stdout = self.stdout.lock().unwrap().clone();
-        let stderr = self.stderr.lock().unwrap().clone();
         Finished {
             code: status.code(),
-            stdout,
-            stderr,
-            elapsed,
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            elapsed: start.elapsed(),
+            stdout: self.child.stdout(),
+            stderr: self.child.stderr(),
         }
     }
 }
@@ -650,7 +593,7 @@ fn bench_says_how_to_build_zil_bench() {
         return;
     }
     let err = fails(&["bench", "--anything"], 1);
-    assert!(err.contains("cargo build --release --bins"), "{err}");
+    assert!(err.contains("cargo build --release -p zil-bench"), "{err}");
 }
 
 #[test]

@@ -15,10 +15,10 @@
 #[path = "../../tests/common/python.rs"]
 mod python;
 
-use python::{python, require_pyzmq, wait_child, TempDir};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use python::{python, require_pyzmq, Child, Stderr, TempDir};
+use std::io::Write;
+use std::process::Command;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use zil::rpc::Client;
 use zil::stream::{Inport, Outport};
@@ -27,58 +27,11 @@ use zil::{ErrorKind, PortOptions};
 const ZIL: &str = env!("CARGO_BIN_EXE_zil");
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A child process killed (SIGKILL) and reaped when dropped; its stdout
-/// lines arrive on a channel.
-struct Guard {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-}
-
-impl Guard {
-    fn spawn(cmd: &mut Command) -> Guard {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stdin = child.stdin.take();
-        Guard {
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    /// The next stdout line, within `WAIT`.
-    fn line(&self) -> String {
-        self.lines
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|e| panic!("no line from the child within {WAIT:?}: {e}"))
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill(); // SIGKILL
-        let _ = wait_child(&mut self.child, WAIT);
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        self.stdin.take();
-        self.kill();
-    }
+/// The next stdout line of `child`, within `WAIT`.
+fn line(child: &Child) -> String {
+    child
+        .line(WAIT)
+        .unwrap_or_else(|e| panic!("no line from {} within {WAIT:?}: {e}", child.what()))
 }
 
 /// Never answers: prints each request and keeps it pending.
@@ -106,10 +59,14 @@ while s.poll(30000):
     s.send_string(json.dumps({"jsonrpc": "2.0", "result": True, "id": req.get("id")}))
 "#;
 
-fn python_server(script: &str, addr: &str) -> Guard {
+fn python_server(script: &str, addr: &str) -> Child {
     require_pyzmq();
-    let g = Guard::spawn(Command::new(python()).args(["-u", "-c", script, addr]));
-    assert_eq!(g.line(), "ready");
+    let g = Child::spawn(
+        "a pyzmq REP server",
+        Command::new(python()).args(["-u", "-c", script, addr]),
+        Stderr::Inherited,
+    );
+    assert_eq!(line(&g), "ready");
     g
 }
 
@@ -129,7 +86,7 @@ fn rpc_server_killed_mid_call_times_out_then_recovers_after_restart() {
             tx.send((r, start.elapsed())).unwrap();
         });
         // The server has the request: the call is in flight. Kill it.
-        assert_eq!(slow.line(), "request");
+        assert_eq!(line(&slow), "request");
         slow.kill();
         let (r, took) = rx.recv_timeout(WAIT).expect("the call never returned");
         let err = r.expect_err("a call to a killed server must fail");
@@ -152,17 +109,17 @@ fn rpc_server_killed_mid_call_times_out_then_recovers_after_restart() {
         .expect("second call after the restart"));
 }
 
-fn zil_pub(addr: &str, extra: &[&str]) -> Guard {
+fn zil_pub(addr: &str, extra: &[&str]) -> Child {
     let mut cmd = Command::new(ZIL);
     cmd.args(["pub", addr, "t"])
         .args(extra)
         .env("ZIL_LOG", "error");
-    Guard::spawn(&mut cmd)
+    Child::spawn("zil pub", &mut cmd, Stderr::Inherited)
 }
 
 /// Feeds lines `<prefix><n>` to `publisher` until `inport` receives one
 /// starting with `prefix`, within `WAIT`.
-fn feed_until_received(publisher: &mut Guard, inport: &Inport, prefix: &str) -> Duration {
+fn feed_until_received(publisher: &mut Child, inport: &Inport, prefix: &str) -> Duration {
     let start = Instant::now();
     let mut n = 0u64;
     loop {
@@ -170,9 +127,7 @@ fn feed_until_received(publisher: &mut Guard, inport: &Inport, prefix: &str) -> 
             start.elapsed() < WAIT,
             "nothing with prefix {prefix} received within {WAIT:?}"
         );
-        let stdin = publisher.stdin.as_mut().expect("stdin");
-        writeln!(stdin, "{prefix}{n}").expect("write to zil pub");
-        stdin.flush().unwrap();
+        publisher.send_line(&format!("{prefix}{n}"));
         n += 1;
         match inport.recv(20) {
             Ok(msg) if msg.data().starts_with(prefix.as_bytes()) => return start.elapsed(),
@@ -303,7 +258,7 @@ fn process_exit_with_unsent_messages_is_prompt() {
     );
     // A bound SUB subscribes only while used (see PortOptions::attach).
     let line = "x".repeat(4000);
-    let mut stdin = publisher.stdin.take().expect("stdin");
+    let mut stdin = publisher.take_stdin();
     let writer = std::thread::spawn(move || {
         for _ in 0..20_000 {
             if writeln!(stdin, "{line}").is_err() {
@@ -320,7 +275,8 @@ fn process_exit_with_unsent_messages_is_prompt() {
     }
     writer.join().unwrap();
     let eof = Instant::now();
-    let status = wait_child(&mut publisher.child, Duration::from_secs(5))
+    let status = publisher
+        .wait(Duration::from_secs(5))
         .expect("zil pub did not exit within 5 s");
     let took = eof.elapsed();
     eprintln!("zil pub exited {took:?} after EOF ({status}) with messages unsent");

@@ -2,9 +2,13 @@
 //! written, with their fixed loopback addresses moved to `ipc://` paths in a
 //! temp dir so that tests can run in parallel.
 
+#[path = "../../tests/common/child.rs"]
+mod child;
+
+use child::{Child, Stderr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -31,22 +35,24 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-/// Runs `cmd` to completion, killing it after `LIMIT`.
+/// Runs `cmd` to completion (no input); fails the test, the process killed,
+/// if it runs longer than `LIMIT`.
 fn run(mut cmd: Command) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let mut child = Child::spawn(format!("{cmd:?}"), &mut cmd, Stderr::Kept);
+    child.close_stdin();
+    let Some(status) = child.wait(LIMIT) else {
+        panic!(
+            "{} still running after {LIMIT:?}, killed; stdout: {} stderr: {}",
+            child.what(),
+            child.stdout(),
+            child.stderr()
+        );
+    };
+    Output {
+        status,
+        stdout: child.stdout().into_bytes(),
+        stderr: child.stderr().into_bytes(),
     }
-    child.wait_with_output().expect("output")
 }
 
 /// The libzil.so cargo built with these tests (it refreshes the copy in

@@ -7,15 +7,78 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_int, CStr, CString};
 use std::ptr;
 use std::sync::{Mutex, OnceLock};
-use zil::capi::options::*;
-use zil::capi::outport::*;
-use zil::capi::result::{zil_last_error, zil_result};
-use zil::capi::rpc_client::*;
-use zil::capi::string::zil_string_free;
 use zil::stream::Inport;
+// Links libzil's exported C functions, declared below as a C program's
+// include/zil.h declares them.
+use zil as _;
+
+/// `enum zil_result`, taken as the int it is in C (a number zil adds later
+/// is then no undefined behaviour here).
+#[allow(non_camel_case_types)]
+type zil_result = c_int;
+const ZIL_OK: zil_result = 0;
+const ZIL_INVALID_ARGUMENT: zil_result = 1;
+const ZIL_REMOTE_ERROR: zil_result = 6;
+const ZIL_ZMQ_ERROR: zil_result = 8;
+
+#[allow(non_camel_case_types)]
+#[repr(C)]
+struct zil_outport_t {
+    _opaque: [u8; 0],
+}
+
+#[allow(non_camel_case_types)]
+#[repr(C)]
+struct zil_rpc_client_t {
+    _opaque: [u8; 0],
+}
+
+#[allow(non_camel_case_types)]
+#[repr(C)]
+struct zil_options_t {
+    _opaque: [u8; 0],
+}
+
+extern "C" {
+    fn zil_last_error() -> *const c_char;
+    fn zil_string_free(text: *mut c_char);
+    fn zil_outport_new(addr: *const c_char, topic: *const c_char) -> *mut zil_outport_t;
+    fn zil_outport_push(
+        port: *const zil_outport_t,
+        data: *const u8,
+        len: usize,
+        event: *const c_char,
+    ) -> zil_result;
+    fn zil_rpc_client_new(addr: *const c_char, timeout_ms: i32) -> *mut zil_rpc_client_t;
+    fn zil_rpc_client_call(
+        client: *const zil_rpc_client_t,
+        method: *const c_char,
+        params_json: *const c_char,
+        result_json: *mut *mut c_char,
+    ) -> zil_result;
+    fn zil_options_new() -> *mut zil_options_t;
+    fn zil_options_set_sndhwm(opts: *mut zil_options_t, hwm: c_int) -> zil_result;
+    fn zil_options_set_rcvhwm(opts: *mut zil_options_t, hwm: c_int) -> zil_result;
+    fn zil_options_set_linger(opts: *mut zil_options_t, linger_ms: c_int) -> zil_result;
+    fn zil_options_set_attach(opts: *mut zil_options_t, attach: c_int) -> zil_result;
+    fn zil_options_set_rpc_timeout(opts: *mut zil_options_t, timeout_ms: c_int) -> zil_result;
+    fn zil_options_set_prefix_match(opts: *mut zil_options_t, prefix: bool) -> zil_result;
+    fn zil_options_set_lossless(
+        opts: *mut zil_options_t,
+        lossless: bool,
+        timeout_ms: c_int,
+    ) -> zil_result;
+    fn zil_options_get(
+        opts: *const zil_options_t,
+        sndhwm: *mut c_int,
+        rcvhwm: *mut c_int,
+        linger_ms: *mut c_int,
+    ) -> zil_result;
+    fn zil_options_free(opts: *mut zil_options_t);
+}
 
 const TIMEOUT_MS: i32 = 5000;
 
@@ -36,7 +99,7 @@ fn fixture() -> &'static Fixture {
         loop {
             assert_eq!(
                 zil_outport_push(outport, ptr::null(), 0, c"probe".as_ptr()),
-                zil_result::ZIL_OK
+                ZIL_OK
             );
             if inport.recv(50).is_ok() {
                 break;
@@ -95,9 +158,9 @@ unsafe fn push(fx: &Fixture, flags: u8, rest: &[u8]) {
         event.to_str().ok().map(Some)
     };
     match event_str {
-        None => assert_eq!(result, zil_result::ZIL_INVALID_ARGUMENT, "non-UTF-8 event"),
+        None => assert_eq!(result, ZIL_INVALID_ARGUMENT, "non-UTF-8 event"),
         Some(expected) => {
-            assert_eq!(result, zil_result::ZIL_OK, "push of valid arguments");
+            assert_eq!(result, ZIL_OK, "push of valid arguments");
             let msg = fx.inport.recv(TIMEOUT_MS).expect("pushed message arrives");
             assert_eq!(msg.topic(), "t");
             assert_eq!(msg.data(), data);
@@ -141,19 +204,19 @@ unsafe fn call(fx: &Fixture, flags: u8, rest: &[u8]) {
     // blocking receive (libFuzzer's SIGALRM watchdog, every -timeout/2+1 s)
     // fails the call with ZIL_ZMQ_ERROR "Interrupted system call" instead
     // of retrying. Tolerated here so the fuzzer can go on.
-    if result == zil_result::ZIL_ZMQ_ERROR && why().contains("Interrupted system call") {
+    if result == ZIL_ZMQ_ERROR && why().contains("Interrupted system call") {
         assert!(out.is_null());
         return;
     }
     if method.to_str().is_err() || parsed.is_none() {
-        assert_eq!(result, zil_result::ZIL_INVALID_ARGUMENT, "{}", why());
+        assert_eq!(result, ZIL_INVALID_ARGUMENT, "{}", why());
         assert!(out.is_null());
         return;
     }
     if method.as_bytes() != b"echo" {
         assert_eq!(
             result,
-            zil_result::ZIL_REMOTE_ERROR,
+            ZIL_REMOTE_ERROR,
             "unknown method {method:?}: {}",
             why()
         );
@@ -170,7 +233,7 @@ unsafe fn call(fx: &Fixture, flags: u8, rest: &[u8]) {
         Value::Number(n) => n.as_f64() != Some(0.0),
         Value::Bool(true) => true,
     };
-    if result != zil_result::ZIL_OK {
+    if result != ZIL_OK {
         panic!("echo failed with {result:?} for params {params}: {}", why());
     }
     assert!(!out.is_null());
@@ -222,7 +285,7 @@ unsafe fn options(rest: &[u8]) {
     assert!(!opts.is_null());
     let (snd, rcv, linger) = (next(), next(), next());
     let ok = |r: zil_result, valid: bool| {
-        assert_eq!(r == zil_result::ZIL_OK, valid, "{r:?}");
+        assert_eq!(r == ZIL_OK, valid, "{r:?}");
     };
     ok(zil_options_set_sndhwm(opts, snd), snd >= 0);
     ok(zil_options_set_rcvhwm(opts, rcv), rcv >= 0);
@@ -238,10 +301,7 @@ unsafe fn options(rest: &[u8]) {
     zil_options_set_prefix_match(opts, flag & 1 == 1);
     let _ = zil_options_set_lossless(opts, flag & 2 == 2, next());
     let (mut s, mut r, mut l) = (-7, -7, -7);
-    assert_eq!(
-        zil_options_get(opts, &mut s, &mut r, &mut l),
-        zil_result::ZIL_OK
-    );
+    assert_eq!(zil_options_get(opts, &mut s, &mut r, &mut l), ZIL_OK);
     if snd >= 0 {
         assert_eq!(s, snd);
     }
@@ -253,7 +313,7 @@ unsafe fn options(rest: &[u8]) {
     }
     assert_eq!(
         zil_options_get(opts, ptr::null_mut(), ptr::null_mut(), ptr::null_mut()),
-        zil_result::ZIL_OK
+        ZIL_OK
     );
     zil_options_free(opts);
 }

@@ -18,6 +18,11 @@
 #ifndef GST_ZIL_VERSION
 #define GST_ZIL_VERSION ZIL_VERSION
 #endif
+/* Where the plugin comes from (gst-inspect-1.0's "Origin URL"): set by the
+ * build (CMake's ZIL_GST_ORIGIN). */
+#ifndef GST_PACKAGE_ORIGIN
+#define GST_PACKAGE_ORIGIN "Unknown package origin"
+#endif
 
 GST_DEBUG_CATEGORY (gst_zil_lib_debug);
 
@@ -87,4 +92,4 @@ plugin_init (GstPlugin * plugin)
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, zil,
     "ZeroMQ streaming with zil, wire-compatible with Python's "
     "zmq_integration_lib", plugin_init, GST_ZIL_VERSION, "MIT/X11",
-    PACKAGE, "zil gst")
+    PACKAGE, GST_PACKAGE_ORIGIN)

@@ -13,13 +13,14 @@ append_time (GString * s, const gchar * key, GstClockTime t)
 }
 
 gchar *
-gst_zil_meta_format (GstBuffer * buf, const gchar * event)
+gst_zil_meta_format (GstBuffer * buf, guint64 seq, const gchar * event)
 {
   GString *s = g_string_sized_new (64);
 
   append_time (s, "pts", GST_BUFFER_PTS (buf));
   g_string_append_c (s, ';');
   append_time (s, "dur", GST_BUFFER_DURATION (buf));
+  g_string_append_printf (s, ";seq=%" G_GUINT64_FORMAT, seq);
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
     g_string_append (s, ";delta=1");
   if (event)
@@ -27,18 +28,14 @@ gst_zil_meta_format (GstBuffer * buf, const gchar * event)
   return g_string_free (s, FALSE);
 }
 
-/* Parses the value of a time key: decimal nanoseconds or "none". */
+/* Parses a decimal number below G_MAXUINT64. */
 static gboolean
-parse_time (const gchar * value, gsize len, GstClockTime * out)
+parse_number (const gchar * value, gsize len, guint64 * out)
 {
   gchar buf[32];
   gchar *end = NULL;
   guint64 v;
 
-  if (len == 4 && strncmp (value, "none", 4) == 0) {
-    *out = GST_CLOCK_TIME_NONE;
-    return TRUE;
-  }
   if (len == 0 || len >= sizeof buf)
     return FALSE;
   memcpy (buf, value, len);
@@ -52,13 +49,23 @@ parse_time (const gchar * value, gsize len, GstClockTime * out)
   return TRUE;
 }
 
-gboolean
-gst_zil_meta_parse (const gchar * event, GstClockTime * pts,
-    GstClockTime * duration, gboolean * delta, const gchar ** user_event)
+/* Parses the value of a time key: decimal nanoseconds or "none". */
+static gboolean
+parse_time (const gchar * value, gsize len, GstClockTime * out)
 {
-  GstClockTime p = GST_CLOCK_TIME_NONE, d = GST_CLOCK_TIME_NONE;
-  gboolean is_delta = FALSE;
-  const gchar *user = NULL;
+  if (len == 4 && strncmp (value, "none", 4) == 0) {
+    *out = GST_CLOCK_TIME_NONE;
+    return TRUE;
+  }
+  return parse_number (value, len, out);
+}
+
+gboolean
+gst_zil_meta_parse (const gchar * event, GstZilMeta * meta)
+{
+  GstZilMeta m = { GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, FALSE, FALSE, 0,
+    NULL
+  };
   const gchar *cur;
 
   if (!event || !g_str_has_prefix (event, "pts="))
@@ -70,7 +77,7 @@ gst_zil_meta_parse (const gchar * event, GstClockTime * pts,
     gsize field_len, key_len;
 
     if (g_str_has_prefix (cur, "event=")) {
-      user = cur + strlen ("event=");
+      m.user_event = cur + strlen ("event=");
       break;
     }
     semi = strchr (cur, ';');
@@ -80,26 +87,39 @@ gst_zil_meta_parse (const gchar * event, GstClockTime * pts,
       return FALSE;
     key_len = (gsize) (eq - cur);
     if (key_len == 3 && strncmp (cur, "pts", 3) == 0) {
-      if (!parse_time (eq + 1, field_len - key_len - 1, &p))
+      if (!parse_time (eq + 1, field_len - key_len - 1, &m.pts))
         return FALSE;
     } else if (key_len == 3 && strncmp (cur, "dur", 3) == 0) {
-      if (!parse_time (eq + 1, field_len - key_len - 1, &d))
+      if (!parse_time (eq + 1, field_len - key_len - 1, &m.duration))
         return FALSE;
+    } else if (key_len == 3 && strncmp (cur, "seq", 3) == 0) {
+      if (!parse_number (eq + 1, field_len - key_len - 1, &m.seq))
+        return FALSE;
+      m.has_seq = TRUE;
     } else if (key_len == 5 && strncmp (cur, "delta", 5) == 0) {
-      is_delta = field_len - key_len - 1 == 1 && eq[1] == '1';
+      m.delta = field_len - key_len - 1 == 1 && eq[1] == '1';
     }                           /* unknown keys: ignored */
     if (!semi)
       break;
     cur = semi + 1;
   }
 
-  if (pts)
-    *pts = p;
-  if (duration)
-    *duration = d;
-  if (delta)
-    *delta = is_delta;
-  if (user_event)
-    *user_event = user;
+  *meta = m;
   return TRUE;
+}
+
+gchar *
+gst_zil_meta_format_end (guint64 count)
+{
+  return g_strdup_printf ("seq=%" G_GUINT64_FORMAT, count);
+}
+
+gboolean
+gst_zil_meta_parse_end (const guint8 * data, gsize size, guint64 * count)
+{
+  const gsize prefix = strlen ("seq=");
+
+  if (!data || size <= prefix || memcmp (data, "seq=", prefix) != 0)
+    return FALSE;
+  return parse_number ((const gchar *) data + prefix, size - prefix, count);
 }

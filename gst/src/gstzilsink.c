@@ -16,10 +16,14 @@
  *   with #GstZilSink:session-id (or, when unset, the session of a zilsrc
  *   with #GstZilSrc:rpc-address in the same process: zil's process-wide
  *   session bus, as in the original's middle stages).
- * - #GstZilSink:wait-subscribers holds the first message until that many
- *   subscribers are connected (ZeroMQ's slow joiner otherwise loses the
- *   first messages); after #GstZilSink:wait-timeout ms (default 5000) it
- *   posts a warning and sends anyway.
+ * - #GstZilSink:wait-subscribers (default 1) holds the first message until
+ *   that many subscribers are connected (ZeroMQ's slow joiner otherwise
+ *   loses the first messages); after #GstZilSink:wait-timeout ms (default
+ *   5000) it posts a warning and sends anyway.
+ * - #GstZilSink:lossless makes a full subscriber queue (#GstZilSink:sndhwm)
+ *   slow the pipeline down instead of losing buffers; a buffer that waited
+ *   #GstZilSink:lossless-timeout is dropped, counted (#GstZilSink:dropped)
+ *   and reported ("zilsink-dropped" element messages, warnings).
  * - #GstZilSink:send-meta (off by default, so the default wire stays the
  *   original's) also sends caps and timestamps:
  *   a message with empty data and the event `caps:<caps string>` before
@@ -27,7 +31,8 @@
  *   event `pts=<ns>;dur=<ns>` (values in nanoseconds, or `none`), followed
  *   by `;delta=1` for delta units and by `;event=<event>` when
  *   #GstZilSink:event is set. zilsrc adopts those caps and restores the
- *   timestamps.
+ *   timestamps; each buffer is numbered (`;seq=<n>`) and the EOS message's
+ *   data is `seq=<count>`, so zilsrc can count what it lost.
  *
  * Buffers are sent without a copy (`zil_outport_push_zero_copy`: the
  * mapped buffer is released when libzmq has sent it); session-aware
@@ -48,15 +53,28 @@
 
 #include "gstzil.h"
 #include "gstzilmeta.h"
+#include "gstziluri.h"
 
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_zil_sink_debug);
 #define GST_CAT_DEFAULT gst_zil_sink_debug
 
-#define DEFAULT_WAIT_SUBSCRIBERS 0
+#define DEFAULT_WAIT_SUBSCRIBERS 1
 #define DEFAULT_WAIT_TIMEOUT 5000
-#define DEFAULT_DRAIN_TIMEOUT 1000
+#define DEFAULT_DRAIN_TIMEOUT 5000
+#define DEFAULT_SNDHWM 1000
+#define DEFAULT_LOSSLESS FALSE
+#define DEFAULT_LOSSLESS_TIMEOUT 5000
+/* Drops: an element message at most every 100 ms (and one at EOS), a
+ * warning at most once a second. */
+#define DROP_MESSAGE_INTERVAL (100 * G_TIME_SPAN_MILLISECOND)
+#define DROP_WARNING_INTERVAL (G_TIME_SPAN_SECOND)
+/* Before the EOS and between two tries of a lossless EOS that found the
+ * queue full: longer than libzmq's throttle of its command processing
+ * (about a millisecond), so the sending socket has heard that the
+ * subscribers' queues have room again. */
+#define EOS_SETTLE_MS 5
 /* How often a wait checks whether the element was unlocked. */
 #define WAIT_SLICE_MS 50
 /* At EOS: time given to libzmq for copied messages (see drain_at_eos). */
@@ -74,12 +92,19 @@ enum
   PROP_WAIT_TIMEOUT,
   PROP_SEND_META,
   PROP_DRAIN_TIMEOUT,
+  PROP_SNDHWM,
+  PROP_LOSSLESS,
+  PROP_LOSSLESS_TIMEOUT,
+  PROP_SENT,
+  PROP_DROPPED,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-G_DEFINE_TYPE (GstZilSink, gst_zil_sink, GST_TYPE_BASE_SINK);
+G_DEFINE_TYPE_WITH_CODE (GstZilSink, gst_zil_sink, GST_TYPE_BASE_SINK,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_zil_uri_sink_handler_init));
 
 /* ------------------------------------------------------------------ */
 /* Zero-copy buffers in flight                                          */
@@ -194,6 +219,60 @@ map_failed (GstZilSink * self)
   return GST_FLOW_ERROR;
 }
 
+/* Posts the drop count: an element message "zilsink-dropped" (at most
+ * every 100 ms, and always when `final`) and a warning (at most once a
+ * second, and always when `final`). */
+static void
+report_drops (GstZilSink * self, gboolean final)
+{
+  guint64 dropped, sent;
+  gint64 now = g_get_monotonic_time ();
+
+  GST_OBJECT_LOCK (self);
+  dropped = self->dropped;
+  sent = self->sent;
+  GST_OBJECT_UNLOCK (self);
+  if (dropped == self->drops_posted)
+    return;
+  if (final || now - self->drops_posted_at >= DROP_MESSAGE_INTERVAL) {
+    self->drops_posted = dropped;
+    self->drops_posted_at = now;
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self),
+            gst_structure_new ("zilsink-dropped", "dropped", G_TYPE_UINT64,
+                dropped, "sent", G_TYPE_UINT64, sent, NULL)));
+  }
+  if (final || self->drops_warned_at == 0
+      || now - self->drops_warned_at >= DROP_WARNING_INTERVAL) {
+    self->drops_warned_at = now;
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        ("Dropped %" G_GUINT64_FORMAT " buffers so far (%" G_GUINT64_FORMAT
+            " sent): a subscriber stayed full for lossless-timeout.",
+            dropped, sent), ("raise lossless-timeout or sndhwm"));
+  }
+}
+
+/* The outcome of one buffer's push: a lossless push that timed out drops
+ * the buffer (counted and reported) and the stream goes on. */
+static GstFlowReturn
+pushed (GstZilSink * self, zil_result r)
+{
+  if (r == ZIL_OK) {
+    GST_OBJECT_LOCK (self);
+    self->sent++;
+    GST_OBJECT_UNLOCK (self);
+    return GST_FLOW_OK;
+  }
+  if (r == ZIL_TIMEOUT) {
+    GST_OBJECT_LOCK (self);
+    self->dropped++;
+    GST_OBJECT_UNLOCK (self);
+    report_drops (self, FALSE);
+    return GST_FLOW_OK;
+  }
+  return send_failed (self, r, "a buffer");
+}
+
 /* Sends a buffer; without a copy on an output port. */
 static GstFlowReturn
 push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
@@ -207,7 +286,7 @@ push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
       return map_failed (self);
     r = push_copy (self, map.data, map.size, event);
     gst_buffer_unmap (buffer, &map);
-    return r == ZIL_OK ? GST_FLOW_OK : send_failed (self, r, "a buffer");
+    return pushed (self, r);
   }
 
   sent = g_new0 (GstZilSent, 1);
@@ -226,7 +305,7 @@ push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
    * it takes ownership); sent_release runs exactly once, also on failure. */
   r = zil_outport_push_zero_copy (self->port, (uint8_t *) sent->map.data,
       sent->map.size, event, sent_release, sent);
-  return r == ZIL_OK ? GST_FLOW_OK : send_failed (self, r, "a buffer");
+  return pushed (self, r);
 }
 
 /* Holds the first message until wait-subscribers subscribers are there. */
@@ -336,7 +415,7 @@ gst_zil_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
       g_free (event);
       return ret;
     }
-    frame_event = gst_zil_meta_format (buffer, event);
+    frame_event = gst_zil_meta_format (buffer, self->seq++, event);
     g_free (event);
   } else {
     frame_event = event;
@@ -365,37 +444,77 @@ gst_zil_sink_set_caps (GstBaseSink * bsink, GstCaps * caps)
   return TRUE;
 }
 
-/* Before EOS is posted (and gst-launch or an application exits: zil never
- * terminates its ZeroMQ context, so libzmq's queues die with the process):
- * waits until libzmq has released every zero-copy buffer, then a short grace
- * for the copied messages (EOS, caps, every outpad message), whose departure
- * zil cannot report. Bounded by timeout_ms; ends early when unlocked. */
-static void
-drain_at_eos (GstZilSink * self, gint timeout_ms)
+/* Milliseconds left until `deadline` (monotonic µs; -1: none, gives -1). */
+static gint
+ms_left (gint64 deadline)
 {
-  gint64 start = g_get_monotonic_time ();
-  gint grace_ms = COPIED_GRACE_MS;
+  if (deadline < 0)
+    return -1;
+  return (gint) CLAMP ((deadline - g_get_monotonic_time ()) /
+      G_TIME_SPAN_MILLISECOND, 0, G_MAXINT);
+}
 
-  if (!drain_wait (self->drain, timeout_ms)) {
-    GST_WARNING_OBJECT (self, "buffers still queued in libzmq after %d ms",
-        timeout_ms);
+/* Waits `ms` unless the element is unlocked. */
+static void
+pause_unless_unlocked (GstZilSink * self, gint ms)
+{
+  gint64 until = g_get_monotonic_time () +
+      (gint64) ms * G_TIME_SPAN_MILLISECOND;
+
+  g_mutex_lock (&self->drain->lock);
+  while (!self->drain->unlocked
+      && g_cond_wait_until (&self->drain->cond, &self->drain->lock, until));
+  g_mutex_unlock (&self->drain->lock);
+}
+
+/* Sends the EOS message so that it is not lost, within `deadline`:
+ * first waits until libzmq has released every zero-copy buffer (the queue
+ * then has room: a subscriber's queue never drops it) and for libzmq to
+ * take notice (EOS_SETTLE_MS), then pushes it; a
+ * lossless push that finds a subscriber full is tried again until the
+ * deadline. Afterwards a short grace lets libzmq send the copied messages
+ * (EOS, caps, every outpad message), whose departure zil cannot report:
+ * zil never terminates its ZeroMQ context, so libzmq's queues die with a
+ * process that exits right after EOS (gst-launch does). Ends early when
+ * unlocked. */
+static void
+send_eos (GstZilSink * self, gint64 deadline)
+{
+  gchar *data = NULL;
+  zil_result r;
+  gint grace_ms;
+  gboolean send_meta;
+
+  GST_OBJECT_LOCK (self);
+  send_meta = self->send_meta;
+  GST_OBJECT_UNLOCK (self);
+  if (send_meta)
+    data = gst_zil_meta_format_end (self->seq);
+
+  if (!drain_wait (self->drain, ms_left (deadline)))
+    GST_WARNING_OBJECT (self, "buffers still queued in libzmq at EOS");
+  pause_unless_unlocked (self, EOS_SETTLE_MS);
+  for (;;) {
+    r = push_copy (self, (const guint8 *) data, data ? strlen (data) : 0,
+        GST_ZIL_EOS_EVENT);
+    if (r != ZIL_TIMEOUT || ms_left (deadline) == 0
+        || g_atomic_int_get (&self->unlocked))
+      break;
+    pause_unless_unlocked (self, EOS_SETTLE_MS);
+  }
+  g_free (data);
+  if (r != ZIL_OK) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        ("Could not send the end of stream: the receivers will report the "
+            "sender gone."), ("%s: %s", zil_result_str (r),
+            zil_last_error ()));
     return;
   }
-  if (timeout_ms >= 0) {
-    gint left = timeout_ms -
-        (gint) ((g_get_monotonic_time () - start) / G_TIME_SPAN_MILLISECOND);
-    grace_ms = CLAMP (left, 0, grace_ms);
-  }
-  GST_DEBUG_OBJECT (self, "drained zero-copy buffers in %" G_GINT64_FORMAT
-      " us; grace %d ms", g_get_monotonic_time () - start, grace_ms);
-  g_mutex_lock (&self->drain->lock);
-  {
-    gint64 until = g_get_monotonic_time () +
-        (gint64) grace_ms * G_TIME_SPAN_MILLISECOND;
-    while (!self->drain->unlocked
-        && g_cond_wait_until (&self->drain->cond, &self->drain->lock, until));
-  }
-  g_mutex_unlock (&self->drain->lock);
+  GST_DEBUG_OBJECT (self, "sent EOS");
+  grace_ms = deadline < 0 ? COPIED_GRACE_MS :
+      MIN (ms_left (deadline), COPIED_GRACE_MS);
+  if (grace_ms > 0)
+    pause_unless_unlocked (self, grace_ms);
 }
 
 static gboolean
@@ -405,24 +524,15 @@ gst_zil_sink_event (GstBaseSink * bsink, GstEvent * event)
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     gint drain_timeout;
-    zil_result r;
-
-    /* A stream without buffers still ends on the wire. */
-    if (ensure_subscribers (self) == GST_FLOW_OK) {
-      r = push_copy (self, NULL, 0, GST_ZIL_EOS_EVENT);
-      if (r != ZIL_OK)
-        GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-            ("Could not send the end of stream."), ("%s: %s",
-                zil_result_str (r), zil_last_error ()));
-      else
-        GST_DEBUG_OBJECT (self, "sent EOS");
-    }
 
     GST_OBJECT_LOCK (self);
     drain_timeout = self->drain_timeout;
     GST_OBJECT_UNLOCK (self);
-    if (drain_timeout != 0)
-      drain_at_eos (self, drain_timeout);
+    /* A stream without buffers still ends on the wire. */
+    if (ensure_subscribers (self) == GST_FLOW_OK)
+      send_eos (self, drain_timeout < 0 ? -1 : g_get_monotonic_time () +
+          (gint64) drain_timeout * G_TIME_SPAN_MILLISECOND);
+    report_drops (self, TRUE);
   }
   return GST_BASE_SINK_CLASS (gst_zil_sink_parent_class)->event (bsink, event);
 }
@@ -435,7 +545,9 @@ gst_zil_sink_start (GstBaseSink * bsink)
 {
   GstZilSink *self = GST_ZIL_SINK (bsink);
   gchar *address, *topic, *session_id;
-  gboolean session_aware;
+  gboolean session_aware, lossless;
+  gint sndhwm, lossless_timeout;
+  zil_options_t *opts = NULL;
   zil_outport_t *port = NULL;
   zil_outpad_t *pad = NULL;
 
@@ -444,6 +556,10 @@ gst_zil_sink_start (GstBaseSink * bsink)
   topic = g_strdup (self->topic);
   session_id = g_strdup (self->session_id);
   session_aware = self->session_aware;
+  sndhwm = self->sndhwm;
+  lossless = self->lossless;
+  lossless_timeout = self->lossless_timeout;
+  self->sent = self->dropped = 0;
   GST_OBJECT_UNLOCK (self);
 
   if (!address || !topic) {
@@ -458,8 +574,16 @@ gst_zil_sink_start (GstBaseSink * bsink)
     goto fail;
   }
 
+  opts = zil_options_new ();
+  if (!opts || zil_options_set_sndhwm (opts, sndhwm) != ZIL_OK
+      || zil_options_set_lossless (opts, lossless, lossless_timeout) != ZIL_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid sndhwm or lossless-timeout."), ("%s", zil_last_error ()));
+    goto fail;
+  }
+
   if (session_aware) {
-    pad = zil_outpad_new (address, topic);
+    pad = zil_outpad_new_with_options (address, topic, opts);
     if (pad && session_id) {
       zil_result r = zil_outpad_set_session_id (pad, session_id);
       if (r != ZIL_OK) {
@@ -471,7 +595,7 @@ gst_zil_sink_start (GstBaseSink * bsink)
       }
     }
   } else {
-    port = zil_outport_new (address, topic);
+    port = zil_outport_new_with_options (address, topic, opts);
   }
   if (!port && !pad) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
@@ -488,15 +612,20 @@ gst_zil_sink_start (GstBaseSink * bsink)
   GST_OBJECT_UNLOCK (self);
   self->waited = FALSE;
   self->caps_pending = self->caps_str != NULL;
+  self->seq = 0;
+  self->drops_posted = 0;
+  self->drops_posted_at = self->drops_warned_at = 0;
   g_atomic_int_set (&self->unlocked, 0);
   drain_set_unlocked (self->drain, FALSE);
 
+  zil_options_free (opts);
   g_free (address);
   g_free (topic);
   g_free (session_id);
   return TRUE;
 
 fail:
+  zil_options_free (opts);
   g_free (address);
   g_free (topic);
   g_free (session_id);
@@ -593,6 +722,15 @@ gst_zil_sink_set_property (GObject * object, guint prop_id,
     case PROP_DRAIN_TIMEOUT:
       self->drain_timeout = g_value_get_int (value);
       break;
+    case PROP_SNDHWM:
+      self->sndhwm = g_value_get_int (value);
+      break;
+    case PROP_LOSSLESS:
+      self->lossless = g_value_get_boolean (value);
+      break;
+    case PROP_LOSSLESS_TIMEOUT:
+      self->lossless_timeout = g_value_get_int (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -635,6 +773,21 @@ gst_zil_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_DRAIN_TIMEOUT:
       g_value_set_int (value, self->drain_timeout);
       break;
+    case PROP_SNDHWM:
+      g_value_set_int (value, self->sndhwm);
+      break;
+    case PROP_LOSSLESS:
+      g_value_set_boolean (value, self->lossless);
+      break;
+    case PROP_LOSSLESS_TIMEOUT:
+      g_value_set_int (value, self->lossless_timeout);
+      break;
+    case PROP_SENT:
+      g_value_set_uint64 (value, self->sent);
+      break;
+    case PROP_DROPPED:
+      g_value_set_uint64 (value, self->dropped);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -664,6 +817,9 @@ gst_zil_sink_init (GstZilSink * self)
   self->wait_subscribers = DEFAULT_WAIT_SUBSCRIBERS;
   self->wait_timeout = DEFAULT_WAIT_TIMEOUT;
   self->drain_timeout = DEFAULT_DRAIN_TIMEOUT;
+  self->sndhwm = DEFAULT_SNDHWM;
+  self->lossless = DEFAULT_LOSSLESS;
+  self->lossless_timeout = DEFAULT_LOSSLESS_TIMEOUT;
   self->drain = drain_new ();
 }
 
@@ -705,8 +861,9 @@ gst_zil_sink_class_init (GstZilSinkClass * klass)
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_WAIT_SUBSCRIBERS,
       g_param_spec_uint ("wait-subscribers", "Wait for subscribers",
-          "Hold the first message until this many subscribers are connected",
-          0, G_MAXINT, DEFAULT_WAIT_SUBSCRIBERS, rw | GST_PARAM_MUTABLE_READY));
+          "Hold the first message until this many subscribers are connected, "
+          "at most wait-timeout (0 = do not wait: ZeroMQ's slow joiner then "
+          "loses the first messages)", 0, G_MAXINT, DEFAULT_WAIT_SUBSCRIBERS, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_WAIT_TIMEOUT,
       g_param_spec_int ("wait-timeout", "Wait timeout",
           "Longest wait for wait-subscribers, in ms; then a warning is "
@@ -722,8 +879,37 @@ gst_zil_sink_class_init (GstZilSinkClass * klass)
       g_param_spec_int ("drain-timeout", "Drain timeout",
           "At EOS, wait at most this many ms for libzmq to send what is "
           "queued: every zero-copy buffer, plus 50 ms for copied messages "
-          "(-1 = no limit, 0 = do not wait)", -1, G_MAXINT,
-          DEFAULT_DRAIN_TIMEOUT, rw | GST_PARAM_MUTABLE_PLAYING));
+          "(-1 = no limit, 0 = do not wait); the EOS message is sent once "
+          "the zero-copy buffers are out, so that no queue drops it", -1,
+          G_MAXINT, DEFAULT_DRAIN_TIMEOUT, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_SNDHWM,
+      g_param_spec_int ("sndhwm", "Send high-water mark",
+          "Messages queued per subscriber; beyond it a subscriber misses "
+          "messages, or with lossless=true the push waits (0 = no limit)",
+          0, G_MAXINT, DEFAULT_SNDHWM, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_LOSSLESS,
+      g_param_spec_boolean ("lossless", "Lossless",
+          "Wait while a subscriber's queue is full instead of letting it miss "
+          "messages (back-pressure: a slow receiver slows the pipeline down); "
+          "after lossless-timeout the buffer is dropped, counted and reported",
+          DEFAULT_LOSSLESS, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_LOSSLESS_TIMEOUT,
+      g_param_spec_int ("lossless-timeout", "Lossless timeout",
+          "With lossless=true, the longest wait of one buffer for room, in "
+          "ms (-1 = forever; a state change waits for a blocked buffer too)",
+          -1, G_MAXINT, DEFAULT_LOSSLESS_TIMEOUT,
+          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SENT,
+      g_param_spec_uint64 ("sent", "Sent",
+          "Buffers handed to libzmq since the element started", 0,
+          G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_DROPPED,
+      g_param_spec_uint64 ("dropped", "Dropped",
+          "Buffers dropped after lossless-timeout (also posted as "
+          "\"zilsink-dropped\" element messages and warnings); without "
+          "lossless libzmq drops silently, zilsrc counts the gaps of "
+          "send-meta's sequence numbers", 0, G_MAXUINT64, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "zil sink",

@@ -26,6 +26,13 @@ struct _GstZilSink
   guint wait_subscribers;
   gint wait_timeout;
   gint drain_timeout;
+  gint sndhwm;
+  gboolean lossless;
+  gint lossless_timeout;
+
+  /* Read-only counters (object lock). */
+  guint64 sent;                 /* buffers handed to libzmq */
+  guint64 dropped;              /* lossless buffers dropped at the timeout */
 
   /* Created in start, freed in stop; exactly one of them is set while
    * started. Both are thread-safe for pushes. */
@@ -36,6 +43,10 @@ struct _GstZilSink
   gboolean waited;              /* wait-subscribers done (or timed out) */
   gchar *caps_str;              /* caps to announce (send-meta) */
   gboolean caps_pending;
+  guint64 seq;                  /* number of the next buffer (send-meta) */
+  guint64 drops_posted;         /* dropped when the last message was posted */
+  gint64 drops_posted_at;       /* monotonic µs of that message */
+  gint64 drops_warned_at;       /* monotonic µs of the last drop warning */
 
   /* Zero-copy buffers not yet released by libzmq (shared with the free
    * callbacks, which may outlive the element's interest in them). */

@@ -27,6 +27,13 @@
  *   when nothing (verified) arrives in time the stream ends with EOS, so a
  *   pipeline whose sender never comes (or whose session is refused) ends
  *   by itself.
+ * - A sender that goes away without an EOS (crashed, killed) is never an
+ *   end: after #GstZilSrc:peer-timeout ms without it (zil's monitor sees
+ *   its connection go) the element posts an error naming it; one that
+ *   comes back sooner is received again.
+ * - Gaps in a send-meta sender's numbering are losses: counted
+ *   (#GstZilSrc:lost) and reported ("zilsrc-lost" element messages,
+ *   warnings).
  *
  * ## Example launch lines
  * |[
@@ -40,6 +47,7 @@
 
 #include "gstzil.h"
 #include "gstzilmeta.h"
+#include "gstziluri.h"
 
 #include <string.h>
 
@@ -47,9 +55,14 @@ GST_DEBUG_CATEGORY_STATIC (gst_zil_src_debug);
 #define GST_CAT_DEFAULT gst_zil_src_debug
 
 #define DEFAULT_TIMEOUT -1
+#define DEFAULT_RCVHWM 1000
+#define DEFAULT_PEER_TIMEOUT 5000
 /* Longest single wait in create: between two waits it checks whether zil
- * dropped the publisher (which libzmq never reconnects to). */
+ * dropped the publisher (which libzmq never reconnects to) and whether the
+ * publisher went away. */
 #define WAIT_SLICE_MS 250
+/* Loss warnings: at most one per second (element messages: every gap). */
+#define LOSS_WARNING_INTERVAL (G_TIME_SPAN_SECOND)
 
 enum
 {
@@ -60,7 +73,11 @@ enum
   PROP_RPC_ADDRESS,
   PROP_TIMEOUT,
   PROP_MAX_MSG_SIZE,
+  PROP_RCVHWM,
+  PROP_PEER_TIMEOUT,
   PROP_SESSION_ID,
+  PROP_RECEIVED,
+  PROP_LOST,
   N_PROPERTIES
 };
 
@@ -69,7 +86,9 @@ static GParamSpec *properties[N_PROPERTIES];
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-G_DEFINE_TYPE (GstZilSrc, gst_zil_src, GST_TYPE_PUSH_SRC);
+G_DEFINE_TYPE_WITH_CODE (GstZilSrc, gst_zil_src, GST_TYPE_PUSH_SRC,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_zil_uri_src_handler_init));
 
 /* GDestroyNotify of a wrapped buffer: the message owns the bytes. */
 static void
@@ -100,30 +119,210 @@ peers_dropped (GstZilSrc * self)
   }
 }
 
+/* The longest single wait: short enough to notice within 5 % of
+ * peer-timeout that the publisher went away. */
+static gint
+wait_slice_ms (gint peer_timeout_ms)
+{
+  if (peer_timeout_ms < 0)
+    return WAIT_SLICE_MS;
+  return CLAMP (peer_timeout_ms / 20, 10, WAIT_SLICE_MS);
+}
+
+/* Reads the publisher's connection events. */
+static void
+watch_peer (GstZilSrc * self)
+{
+  if (gst_zil_peer_watch_poll (&self->peer))
+    GST_INFO_OBJECT (self, "the sender %s", gst_zil_peer_watch_gone_ms
+        (&self->peer) < 0 ? "is connected again" : "went away");
+}
+
+/* Nothing to receive and the publisher gone: warns, once per absence (a
+ * publisher that left with messages still queued here, EOS included, is
+ * not worth a warning). */
+static void
+warn_peer_gone (GstZilSrc * self, gint peer_timeout_ms)
+{
+  if (gst_zil_peer_watch_gone_ms (&self->peer) < 0) {
+    self->gone_warned = FALSE;
+    return;
+  }
+  if (self->gone_warned)
+    return;
+  self->gone_warned = TRUE;
+  if (peer_timeout_ms < 0)
+    GST_ELEMENT_WARNING (self, RESOURCE, READ,
+        ("The sender at %s went away without an end of stream; waiting for "
+            "it to come back (peer-timeout -1: forever).",
+            self->peer.endpoint), (NULL));
+  else
+    GST_ELEMENT_WARNING (self, RESOURCE, READ,
+        ("The sender at %s went away without an end of stream; waiting up to "
+            "%d ms (peer-timeout) for it to come back.", self->peer.endpoint,
+            peer_timeout_ms), (NULL));
+}
+
+/* Why a receive gave up (ZIL_TIMEOUT). */
+typedef enum
+{
+  WAIT_TIMEOUT,                 /* the timeout property passed */
+  WAIT_PEER_DROPPED,            /* zil dropped the publisher */
+  WAIT_PEER_GONE,               /* the publisher left for peer-timeout */
+} GstZilWaitEnd;
+
 /* Receives within timeout_ms (-1 forever) in slices, so that a publisher
- * zil dropped ends the wait (ZIL_TIMEOUT with *dropped set) instead of a
- * silent stall: libzmq never reconnects to it. */
+ * zil dropped (libzmq never reconnects to it), or one that went away for
+ * peer_timeout_ms, ends the wait (ZIL_TIMEOUT, *end says why) instead of a
+ * silent stall. */
 static zil_result
 receive (GstZilSrc * self, zil_msg_t ** msg, gint timeout_ms,
-    gboolean * dropped)
+    gint peer_timeout_ms, GstZilWaitEnd * end)
 {
+  gint max_slice = wait_slice_ms (peer_timeout_ms);
   gint64 deadline = timeout_ms < 0 ? -1 :
       g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   for (;;) {
-    gint slice = WAIT_SLICE_MS;
+    gint slice = max_slice;
+    gint64 gone_ms = gst_zil_peer_watch_gone_ms (&self->peer);
     zil_result r;
     if (deadline >= 0) {
       gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
-      slice = (gint) CLAMP (left_ms, 0, WAIT_SLICE_MS);
+      slice = (gint) CLAMP (left_ms, 0, max_slice);
     }
+    if (peer_timeout_ms >= 0 && gone_ms >= 0)
+      slice = (gint) CLAMP (peer_timeout_ms - gone_ms, 0, slice);
     r = receive_once (self, msg, slice);
-    if (r != ZIL_TIMEOUT)
+    if (r != ZIL_TIMEOUT) {
+      /* While messages flow, the events are read once per slice. */
+      if (g_get_monotonic_time () - self->peer.polled_at >
+          (gint64) max_slice * 1000)
+        watch_peer (self);
       return r;
-    *dropped = peers_dropped (self) > 0;
-    if (*dropped)
+    }
+    if (peers_dropped (self) > 0) {
+      *end = WAIT_PEER_DROPPED;
       return ZIL_TIMEOUT;
-    if (deadline >= 0 && g_get_monotonic_time () >= deadline)
+    }
+    watch_peer (self);
+    warn_peer_gone (self, peer_timeout_ms);
+    gone_ms = gst_zil_peer_watch_gone_ms (&self->peer);
+    if (peer_timeout_ms >= 0 && gone_ms >= peer_timeout_ms) {
+      *end = WAIT_PEER_GONE;
       return ZIL_TIMEOUT;
+    }
+    if (deadline >= 0 && g_get_monotonic_time () >= deadline) {
+      *end = WAIT_TIMEOUT;
+      return ZIL_TIMEOUT;
+    }
+  }
+}
+
+/* A receive gave up: an error, or (timeout, publisher there or never
+ * come) the end of the stream. A publisher that went away without its
+ * EOS is never taken for an end. */
+static GstFlowReturn
+receive_gave_up (GstZilSrc * self, GstZilWaitEnd end, gint timeout_ms,
+    gint peer_timeout_ms)
+{
+  gint64 max_msg_size;
+
+  switch (end) {
+    case WAIT_PEER_DROPPED:
+      GST_OBJECT_LOCK (self);
+      max_msg_size = self->max_msg_size;
+      GST_OBJECT_UNLOCK (self);
+      GST_ELEMENT_ERROR (self, RESOURCE, READ,
+          ("The publisher was dropped: it sent a frame over twice max-msg-size "
+              "(%" G_GINT64_FORMAT " bytes) or broke the protocol.",
+              max_msg_size), ("libzmq does not reconnect to it; "
+              "restart the pipeline once the sender is fixed"));
+      return GST_FLOW_ERROR;
+    case WAIT_PEER_GONE:
+      GST_ELEMENT_ERROR (self, RESOURCE, READ,
+          ("The sender at %s went away without an end of stream and did not "
+              "come back within peer-timeout (%d ms).", self->peer.endpoint,
+              peer_timeout_ms), ("it crashed, was killed or lost the network; "
+              "a sender that ends sends EOS first"));
+      return GST_FLOW_ERROR;
+    case WAIT_TIMEOUT:
+      if (gst_zil_peer_watch_gone_ms (&self->peer) >= 0) {
+        GST_ELEMENT_ERROR (self, RESOURCE, READ,
+            ("The sender at %s went away without an end of stream; nothing "
+                "came within timeout (%d ms).", self->peer.endpoint,
+                timeout_ms), ("it crashed, was killed or lost the network; "
+                "a sender that ends sends EOS first"));
+        return GST_FLOW_ERROR;
+      }
+      GST_INFO_OBJECT (self, "no message within %d ms: end of stream",
+          timeout_ms);
+      return GST_FLOW_EOS;
+  }
+  return GST_FLOW_ERROR;
+}
+
+/* A sender's sequence numbers (send-meta): a gap is a loss (see
+ * report_loss). A lower number starts a new count: the sender restarted. */
+static void report_loss (GstZilSrc * self, guint64 lost, guint64 seq);
+
+static void
+count_sequence (GstZilSrc * self, const GstZilMeta * meta)
+{
+  guint64 lost = 0;
+
+  if (!meta->has_seq)
+    return;
+  if (self->seq_known && meta->seq > self->next_seq)
+    lost = meta->seq - self->next_seq;
+  else if (self->seq_known && meta->seq < self->next_seq)
+    GST_INFO_OBJECT (self, "the sender's numbering restarted at %"
+        G_GUINT64_FORMAT, meta->seq);
+  self->seq_known = TRUE;
+  self->next_seq = meta->seq + 1;
+  if (lost > 0)
+    report_loss (self, lost, meta->seq);
+}
+
+/* The EOS of a stream of `count` buffers: the ones missing at its end (or
+ * all of them, when none came) are lost too. */
+static void
+count_end (GstZilSrc * self, guint64 count)
+{
+  guint64 next = self->seq_known ? self->next_seq : 0;
+
+  if (count > next)
+    report_loss (self, count - next, count);
+}
+
+/* `lost` buffers missing before number `seq`: counted, posted as an
+ * element message "zilsrc-lost" (each gap) and as a warning (at most one a
+ * second). */
+static void
+report_loss (GstZilSrc * self, guint64 lost, guint64 seq)
+{
+  guint64 total;
+  gint64 now;
+
+  GST_OBJECT_LOCK (self);
+  self->lost += lost;
+  total = self->lost;
+  GST_OBJECT_UNLOCK (self);
+  GST_DEBUG_OBJECT (self, "lost %" G_GUINT64_FORMAT " buffers before %"
+      G_GUINT64_FORMAT, lost, seq);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("zilsrc-lost", "lost", G_TYPE_UINT64, lost,
+              "total-lost", G_TYPE_UINT64, total, "seq", G_TYPE_UINT64,
+              seq, NULL)));
+  now = g_get_monotonic_time ();
+  if (self->loss_warned_at == 0
+      || now - self->loss_warned_at >= LOSS_WARNING_INTERVAL) {
+    self->loss_warned_at = now;
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("Lost %" G_GUINT64_FORMAT " buffers (%" G_GUINT64_FORMAT " so far): "
+            "the sender's or this receiver's queue overflowed.", lost, total),
+        ("raise the sender's sndhwm and this rcvhwm, or send with "
+            "lossless=true"));
   }
 }
 
@@ -211,32 +410,20 @@ static GstFlowReturn
 gst_zil_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
 {
   GstZilSrc *self = GST_ZIL_SRC (psrc);
-  gint timeout_ms;
+  gint timeout_ms, peer_timeout_ms;
 
   GST_OBJECT_LOCK (self);
   timeout_ms = self->timeout;
+  peer_timeout_ms = self->peer_timeout;
   GST_OBJECT_UNLOCK (self);
 
   for (;;) {
     zil_msg_t *msg = NULL;
     const gchar *event;
     GstBuffer *buffer;
-    GstClockTime pts, duration;
-    gboolean delta, dropped = FALSE;
-    zil_result r = receive (self, &msg, timeout_ms, &dropped);
-
-    if (dropped) {
-      gint64 max_msg_size;
-      GST_OBJECT_LOCK (self);
-      max_msg_size = self->max_msg_size;
-      GST_OBJECT_UNLOCK (self);
-      GST_ELEMENT_ERROR (self, RESOURCE, READ,
-          ("The publisher was dropped: it sent a frame over twice max-msg-size "
-              "(%" G_GINT64_FORMAT " bytes) or broke the protocol.",
-              max_msg_size), ("libzmq does not reconnect to it; "
-              "restart the pipeline once the sender is fixed"));
-      return GST_FLOW_ERROR;
-    }
+    GstZilMeta meta;
+    GstZilWaitEnd end = WAIT_TIMEOUT;
+    zil_result r = receive (self, &msg, timeout_ms, peer_timeout_ms, &end);
 
     switch (r) {
       case ZIL_OK:
@@ -252,9 +439,7 @@ gst_zil_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
         GST_DEBUG_OBJECT (self, "stale wake-up consumed");
         continue;
       case ZIL_TIMEOUT:
-        GST_INFO_OBJECT (self, "no message within %d ms: end of stream",
-            timeout_ms);
-        return GST_FLOW_EOS;
+        return receive_gave_up (self, end, timeout_ms, peer_timeout_ms);
       default:
         GST_ELEMENT_ERROR (self, RESOURCE, READ,
             ("Could not receive a message."), ("%s: %s", zil_result_str (r),
@@ -266,7 +451,11 @@ gst_zil_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     event = zil_msg_event (msg);
 
     if (g_strcmp0 (event, GST_ZIL_EOS_EVENT) == 0) {
+      guint64 count;
       GST_DEBUG_OBJECT (self, "EOS event received");
+      if (gst_zil_meta_parse_end (zil_msg_data (msg), zil_msg_size (msg),
+              &count))
+        count_end (self, count);
       zil_msg_free (msg);
       return GST_FLOW_EOS;
     }
@@ -279,17 +468,22 @@ gst_zil_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       continue;
     }
 
-    if (!gst_zil_meta_parse (event, &pts, &duration, &delta, NULL)) {
-      pts = duration = GST_CLOCK_TIME_NONE;
-      delta = FALSE;
+    if (gst_zil_meta_parse (event, &meta)) {
+      count_sequence (self, &meta);
+    } else {
+      meta.pts = meta.duration = GST_CLOCK_TIME_NONE;
+      meta.delta = FALSE;
     }
     GST_LOG_OBJECT (self, "received %" G_GSIZE_FORMAT " bytes, event %s",
         zil_msg_size (msg), GST_STR_NULL (event));
     buffer = wrap_message (msg);
-    GST_BUFFER_PTS (buffer) = pts;
-    GST_BUFFER_DURATION (buffer) = duration;
-    if (delta)
+    GST_BUFFER_PTS (buffer) = meta.pts;
+    GST_BUFFER_DURATION (buffer) = meta.duration;
+    if (meta.delta)
       GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+    GST_OBJECT_LOCK (self);
+    self->received++;
+    GST_OBJECT_UNLOCK (self);
     *outbuf = buffer;
     return GST_FLOW_OK;
   }
@@ -319,18 +513,34 @@ gst_zil_src_get_caps (GstBaseSrc * bsrc, GstCaps * filter)
   return caps;
 }
 
+/* A live source: buffers wait in zil's receive queue (rcvhwm messages)
+ * for as long as downstream needs, so there is no upper bound to the
+ * latency it can absorb, and it adds none of its own. */
+static gboolean
+gst_zil_src_query (GstBaseSrc * bsrc, GstQuery * query)
+{
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS (gst_zil_src_parent_class)->query (bsrc, query);
+}
+
 static gboolean
 gst_zil_src_start (GstBaseSrc * bsrc)
 {
   GstZilSrc *self = GST_ZIL_SRC (bsrc);
   gchar *address, *topic, *rpc_address;
   gint64 max_msg_size;
+  gint rcvhwm;
   zil_options_t *opts = NULL;
   zil_inport_t *port = NULL;
   zil_inpad_t *pad = NULL;
 
   GST_OBJECT_LOCK (self);
   max_msg_size = self->max_msg_size;
+  rcvhwm = self->rcvhwm;
+  self->received = self->lost = 0;
   address = g_strdup (self->address);
   topic = g_strdup (self->topic);
   rpc_address = g_strdup (self->rpc_address);
@@ -344,9 +554,10 @@ gst_zil_src_start (GstBaseSrc * bsrc)
     goto done;
   }
   opts = zil_options_new ();
-  if (!opts || zil_options_set_max_msg_size (opts, max_msg_size) != ZIL_OK) {
+  if (!opts || zil_options_set_max_msg_size (opts, max_msg_size) != ZIL_OK
+      || zil_options_set_rcvhwm (opts, rcvhwm) != ZIL_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Invalid max-msg-size."), ("%s", zil_last_error ()));
+        ("Invalid max-msg-size or rcvhwm."), ("%s", zil_last_error ()));
     goto done;
   }
   if (rpc_address && *rpc_address)
@@ -358,6 +569,14 @@ gst_zil_src_start (GstBaseSrc * bsrc)
         ("Could not connect to \"%s\".", address), ("%s", zil_last_error ()));
     goto done;
   }
+  gst_zil_peer_watch_start (&self->peer,
+      pad ? zil_inpad_monitor (pad) : zil_inport_monitor (port));
+  if (!self->peer.monitor)
+    GST_WARNING_OBJECT (self, "cannot watch the sender's connection: %s",
+        zil_last_error ());
+  self->gone_warned = FALSE;
+  self->seq_known = FALSE;
+  self->loss_warned_at = 0;
   GST_INFO_OBJECT (self, "receiving topic '%s' from %s%s%s", topic, address,
       pad ? ", sessions verified at " : "", pad ? rpc_address : "");
   GST_OBJECT_LOCK (self);
@@ -390,6 +609,7 @@ gst_zil_src_stop (GstBaseSrc * bsrc)
   self->port = NULL;
   self->pad = NULL;
   GST_OBJECT_UNLOCK (self);
+  gst_zil_peer_watch_stop (&self->peer);
   zil_inport_free (port);
   zil_inpad_free (pad);
   return TRUE;
@@ -471,6 +691,16 @@ gst_zil_src_set_property (GObject * object, guint prop_id,
       self->max_msg_size = g_value_get_int64 (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_RCVHWM:
+      GST_OBJECT_LOCK (self);
+      self->rcvhwm = g_value_get_int (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_PEER_TIMEOUT:
+      GST_OBJECT_LOCK (self);
+      self->peer_timeout = g_value_get_int (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -503,8 +733,20 @@ gst_zil_src_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_MAX_MSG_SIZE:
       g_value_set_int64 (value, self->max_msg_size);
       break;
+    case PROP_RCVHWM:
+      g_value_set_int (value, self->rcvhwm);
+      break;
+    case PROP_PEER_TIMEOUT:
+      g_value_set_int (value, self->peer_timeout);
+      break;
     case PROP_SESSION_ID:
       g_value_set_string (value, self->session_id);
+      break;
+    case PROP_RECEIVED:
+      g_value_set_uint64 (value, self->received);
+      break;
+    case PROP_LOST:
+      g_value_set_uint64 (value, self->lost);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -534,6 +776,8 @@ gst_zil_src_init (GstZilSrc * self)
   self->topic = g_strdup (GST_ZIL_DEFAULT_TOPIC);
   self->timeout = DEFAULT_TIMEOUT;
   self->max_msg_size = ZIL_DEFAULT_MAX_MSG_SIZE;
+  self->rcvhwm = DEFAULT_RCVHWM;
+  self->peer_timeout = DEFAULT_PEER_TIMEOUT;
 
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -579,9 +823,26 @@ gst_zil_src_class_init (GstZilSrcClass * klass)
       "limit); over twice it libzmq refuses it before allocating it and "
       "drops the publisher, and the element posts an error", -1, G_MAXINT64, ZIL_DEFAULT_MAX_MSG_SIZE,
       rw | GST_PARAM_MUTABLE_READY);
+  properties[PROP_RCVHWM] = g_param_spec_int ("rcvhwm",
+      "Receive high-water mark", "Messages queued in this receiver before "
+      "the sender's queue fills up (0 = no limit)", 0, G_MAXINT,
+      DEFAULT_RCVHWM, rw | GST_PARAM_MUTABLE_READY);
+  properties[PROP_PEER_TIMEOUT] = g_param_spec_int ("peer-timeout",
+      "Peer timeout", "How long the sender may stay away (disconnected "
+      "without an end of stream) before the element posts an error, in ms; "
+      "a sender that comes back sooner is received again (-1 = wait "
+      "forever)", -1, G_MAXINT, DEFAULT_PEER_TIMEOUT,
+      rw | GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_SESSION_ID] = g_param_spec_string ("session-id",
       "Session id", "Session of the last message (session-aware only)",
       NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECEIVED] = g_param_spec_uint64 ("received",
+      "Received", "Buffers received since the element started", 0,
+      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOST] = g_param_spec_uint64 ("lost", "Lost",
+      "Buffers lost on the way, from the gaps in a send-meta sender's "
+      "sequence numbers (also posted as \"zilsrc-lost\" element messages)",
+      0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -593,6 +854,7 @@ gst_zil_src_class_init (GstZilSrcClass * klass)
   basesrc_class->start = GST_DEBUG_FUNCPTR (gst_zil_src_start);
   basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_zil_src_stop);
   basesrc_class->get_caps = GST_DEBUG_FUNCPTR (gst_zil_src_get_caps);
+  basesrc_class->query = GST_DEBUG_FUNCPTR (gst_zil_src_query);
   basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_zil_src_unlock);
   basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_zil_src_unlock_stop);
   pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_zil_src_create);

@@ -8,7 +8,8 @@
         none      b"None" (zilsink's default: no event)
         pcm       b"pcm"
         meta:pcm  send-meta: first b"caps:<caps>", then
-                  b"pts=<ns>;dur=<ns>;event=pcm"
+                  b"pts=<ns>;dur=<ns>;seq=<n>;event=pcm", n = 0, 1, 2, …,
+                  and the EOS message's data b"seq=<count>"
       The data frames are written, concatenated, to OUT_FILE.
 
   interop_peer.py send ADDR TOPIC COUNT EXPECTED_FILE
@@ -52,7 +53,7 @@ def recv(addr, topic, out_file, expect):
     data = bytearray()
     count = 0
     caps_seen = False
-    meta_re = re.compile(rb"^pts=(\d+|none);dur=(\d+|none)(;delta=1)?;event=pcm$")
+    meta_re = re.compile(rb"^pts=(\d+|none);dur=(\d+|none);seq=(\d+)(;delta=1)?;event=pcm$")
     while True:
         if not poller.poll(TIMEOUT_MS):
             fail("no EOS within %d ms (%d messages)" % (TIMEOUT_MS, count))
@@ -63,8 +64,10 @@ def recv(addr, topic, out_file, expect):
         if t != topic.encode():
             fail("topic %r, expected %r" % (t, topic))
         if event == b"EOS":
-            if payload:
-                fail("EOS message carries %d bytes" % len(payload))
+            # send-meta: the stream's buffer count; else empty, like the original
+            want = b"seq=%d" % count if expect.startswith("meta:") else b""
+            if payload != want:
+                fail("EOS message carries %r, expected %r" % (payload, want))
             break
         if expect == "meta:pcm" and event.startswith(b"caps:"):
             if payload or count:
@@ -80,7 +83,9 @@ def recv(addr, topic, out_file, expect):
         if expect == "meta:pcm":
             m = meta_re.match(event)
             if not m or m.group(1) == b"none" or m.group(2) == b"none":
-                fail("event frame %r is not pts=<ns>;dur=<ns>;event=pcm" % event)
+                fail("event frame %r is not pts=<ns>;dur=<ns>;seq=<n>;event=pcm" % event)
+            if int(m.group(3)) != count:
+                fail("event frame %r: sequence number %d expected" % (event, count))
         data += payload
         count += 1
     if expect == "meta:pcm" and not caps_seen:

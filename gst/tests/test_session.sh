@@ -5,12 +5,13 @@
 #     every buffer arrives, byte-identical; zilsrc's session-id shows it.
 #  B. The same through a middle stage (zilsrc rpc-address=… ! zilsink
 #     session-aware=true, no session-id): the session travels on by itself.
-#  C. An unknown session: zilsrc drops everything (the EOS message too) and,
-#     with timeout=2000, ends the stream itself when nothing verified came
-#     for 2 s: the receiving pipeline exits 0 with no data.
+#  C. An unknown session: zilsrc drops everything (the EOS message too) and
+#     ends with an error once the sender has left without a verified end
+#     of stream (peer-timeout=1000): no data.
 #  D. A session revoked mid-stream (a logout at the authz service): the flow
 #     stops within the verification cache's TTL (1 s); the receiver got a
-#     first part of the stream, not all of it.
+#     first part of the stream, not all of it, and ends by its timeout while
+#     the sender still sends (an end, not an error: the sender is there).
 . "$(dirname "$0")/common.sh"
 
 : "${ZIL_AUTHZ:?set ZIL_AUTHZ to the gstzil_test_authz program}"
@@ -56,15 +57,26 @@ wait_ok "receiver B" "$rx"
 cmp "$work/sender-b.raw" "$work/received-b.raw" || fail "B: bytes through the middle stage differ"
 echo "B. through a middle stage without session-id: $(stat -c %s "$work/received-b.raw") bytes identical: OK"
 
-# C. unknown session: nothing is delivered; the receiver ends by its timeout
-bg receiver-c launch zilsrc address="ipc://$work/c" topic=audio rpc-address="$RPC" caps="$CAPS" timeout=2000 \
+# wait_gone NAME PID: the receiver ends with an ERROR: the sender left
+# without an end of stream it could verify.
+wait_gone() {
+    local status=0
+    wait "$2" || status=$?
+    [ "$status" -ne 0 ] || fail "$1: exited 0 without a verified end of stream"
+    grep -q 'ERROR: .*went away without an end of stream' "$work/$1.log" \
+        || fail "$1: did not end with an error naming the sender's leaving"
+}
+
+# C. unknown session: nothing is delivered (not even the EOS); the receiver
+# ends with an error after the sender left
+bg receiver-c launch zilsrc address="ipc://$work/c" topic=audio rpc-address="$RPC" caps="$CAPS" \
+    timeout=5000 peer-timeout=1000 \
     ! filesink location="$work/received-c.raw"
 rx=$last_pid
 send sender-c "ipc://$work/c" "$UNKNOWN"
-wait_ok "receiver C" "$rx"
-grep -q 'Got EOS from element' "$work/receiver-c.log" || fail "C: receiver did not end on its timeout"
+wait_gone receiver-c "$rx"
 [ -f "$work/received-c.raw" ] && [ ! -s "$work/received-c.raw" ] || fail "C: data of an unknown session was delivered"
-echo "C. unknown session: nothing delivered, receiver ended after its timeout: OK"
+echo "C. unknown session: nothing delivered, receiver ended with an error after the sender left: OK"
 
 # D. revoked mid-stream: a live 4 s stream; the session is revoked as soon as
 # the first data has arrived.

@@ -1,7 +1,6 @@
 //! The panic boundary and the thread-local last error: written once, used by
 //! every exported function through the `ffi!` macro.
 
-use super::result::zil_result;
 use crate::error::{Error, ErrorKind};
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};
@@ -16,15 +15,10 @@ macro_rules! ffi {
     };
 }
 
-/// The value an exported function returns on failure.
+/// The value an exported function returns on failure (`zil_result`'s is
+/// its code, in `result.rs`).
 pub(crate) trait FfiReturn {
     fn on_error(err: &Error) -> Self;
-}
-
-impl FfiReturn for zil_result {
-    fn on_error(err: &Error) -> Self {
-        zil_result::from(err.kind())
-    }
 }
 
 impl<T> FfiReturn for *mut T {

@@ -1,6 +1,7 @@
 //! Result codes, their names, the last error text and the version.
 
-use crate::error::ErrorKind;
+use super::boundary::FfiReturn;
+use crate::error::{Error, ErrorKind};
 use std::ffi::{c_char, c_int};
 
 /// The result of every fallible zil call. The numbers are stable: a code is
@@ -51,6 +52,13 @@ impl From<ErrorKind> for zil_result {
             ErrorKind::NotSupported => zil_result::ZIL_NOT_SUPPORTED,
             ErrorKind::Panic => zil_result::ZIL_PANIC,
         }
+    }
+}
+
+/// A failing call returns the code of its error's kind.
+impl FfiReturn for zil_result {
+    fn on_error(err: &Error) -> Self {
+        zil_result::from(err.kind())
     }
 }
 

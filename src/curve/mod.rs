@@ -4,19 +4,17 @@
 //! its public key) or a CURVE *client* (it knows the server's public key and
 //! has a key pair of its own). A server may also restrict who connects to an
 //! allow-list of client public keys, checked by zil's ZAP handler
-//! ([`zap`]); refused clients are counted and logged. Which side binds and
+//! (its own service, beside the sockets); refused clients are counted and
+//! logged. Which side binds and
 //! which connects does not matter.
 //!
 //! CURVE needs a libzmq built with libsodium: [`supported`] tells, and every
 //! CURVE setting fails with `NotSupported` on a libzmq without it.
 
 mod keys;
-pub(crate) mod zap;
 
 pub(crate) use keys::require;
 pub use keys::{supported, KeyPair, PublicKey, SecretKey, Z85_KEY_LEN};
-
-use crate::error::{Error, Result};
 
 /// CURVE settings of a socket ([`crate::PortOptions::curve`]). The default
 /// is no encryption: plain ZeroMQ, like the Python original.
@@ -49,57 +47,4 @@ impl CurveOptions {
             ..CurveOptions::default()
         }
     }
-}
-
-/// Applies `curve` to `socket` before it binds or connects. `label` names
-/// the socket in log lines (its address). Returns the allow-list's
-/// registration, which the socket must keep while it lives.
-pub(crate) fn secure(
-    socket: &zmq::Socket,
-    curve: &CurveOptions,
-    label: &str,
-) -> Result<Option<zap::Registration>> {
-    let client = curve.server_key.is_some();
-    if curve.server_secret.is_none() && !client {
-        if !curve.allowed_clients.is_empty() {
-            return Err(Error::invalid(
-                "a CURVE allow-list needs a CURVE server secret key",
-            ));
-        }
-        return Ok(None);
-    }
-    require()?;
-    let failed = |e| Error::zmq("cannot set CURVE options", e);
-    if let Some(secret) = &curve.server_secret {
-        if client {
-            return Err(Error::invalid(
-                "a socket is a CURVE server or a CURVE client, not both",
-            ));
-        }
-        socket
-            .set_curve_server(true)
-            .and_then(|_| socket.set_curve_secretkey(secret.as_bytes()))
-            .map_err(failed)?;
-        if curve.allowed_clients.is_empty() {
-            return Ok(None);
-        }
-        let registration = zap::register(&curve.allowed_clients, label)?;
-        socket
-            .set_zap_domain(registration.domain())
-            .map_err(failed)?;
-        return Ok(Some(registration));
-    }
-    let Some(server_key) = &curve.server_key else {
-        return Ok(None);
-    };
-    let keys = match &curve.client_keys {
-        Some(keys) => keys.clone(),
-        None => KeyPair::generate()?,
-    };
-    socket
-        .set_curve_serverkey(server_key.as_bytes())
-        .and_then(|_| socket.set_curve_publickey(keys.public.as_bytes()))
-        .and_then(|_| socket.set_curve_secretkey(keys.secret.as_bytes()))
-        .map_err(failed)?;
-    Ok(None)
 }

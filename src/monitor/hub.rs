@@ -2,10 +2,11 @@
 //! socket as they come (see the `monitor` module docs), counts protocol
 //! drops and hands the events on.
 //!
-//! It starts with the first watch and ends after [`release`] (zil's context
-//! was shut down) once the last watched socket has stopped, so it never keeps
-//! a context from terminating and never leaves a monitor unread, which would
-//! stall a libzmq thread.
+//! It starts with the first watch and owns its end: it registers its
+//! [`release`] with the context when it starts, and once zil's context was
+//! shut down it ends when the last watched socket has stopped, so it never
+//! keeps a context from terminating and never leaves a monitor unread, which
+//! would stall a libzmq thread.
 
 use super::{parse_event, PeerEventKind, Watch, DROP_GRACE};
 use crate::error::{Error, Result};
@@ -61,6 +62,7 @@ pub(super) fn register(
         None => match start() {
             Ok(hub) => {
                 *slot = Some(Arc::clone(&hub));
+                crate::context::on_shutdown(release);
                 hub
             }
             Err(err) => return Err((err, pair)),
@@ -81,9 +83,9 @@ pub(super) fn wake(hub: &Hub) {
     hub.lifecycle.waker().wake();
 }
 
-/// Called when zil's context is shut down: the next watch starts a new hub;
+/// Run when zil's context is shut down: the next watch starts a new hub;
 /// this one ends once its sockets have stopped.
-pub(crate) fn release() {
+fn release() {
     service::release(&CURRENT);
 }
 

@@ -29,8 +29,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-pub(crate) use hub::release;
-
 /// How long a connecting socket's disconnection may go without a
 /// reconnection attempt before it counts as a protocol drop.
 pub(crate) const DROP_GRACE: Duration = Duration::from_millis(500);

@@ -7,7 +7,7 @@ use super::protocol::{parse_reply, request, truthy, type_name, Outcome};
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
-use crate::socket;
+use crate::port_socket::{self, PortSocket};
 use crate::waker::{Wait, Waker};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,7 +31,7 @@ pub struct Client {
 }
 
 struct State {
-    socket: Option<socket::Socket>,
+    socket: Option<PortSocket>,
     next_id: u64,
 }
 
@@ -126,11 +126,7 @@ impl Client {
 
     /// One pipelined `verify` answer, `["", reply]` as a DEALER reads it
     /// (see `pipeline.rs`).
-    pub(super) fn pipelined_answer(
-        &self,
-        dealer: &socket::Socket,
-        frames: &[Vec<u8>],
-    ) -> Result<bool> {
+    pub(super) fn pipelined_answer(&self, dealer: &PortSocket, frames: &[Vec<u8>]) -> Result<bool> {
         let [delimiter, reply] = frames else {
             return Err(Error::new(
                 ErrorKind::Protocol,
@@ -269,7 +265,7 @@ impl Client {
 
     /// `Protocol` for a reply of `len` bytes over the socket's
     /// `max_msg_size` (libzmq lets up to twice it through).
-    fn check_reply_size(&self, socket: &socket::Socket, method: &str, len: usize) -> Result<()> {
+    fn check_reply_size(&self, socket: &PortSocket, method: &str, len: usize) -> Result<()> {
         let limit = socket.frame_limit();
         if len <= limit {
             return Ok(());
@@ -350,17 +346,17 @@ impl Client {
         Error::closed(format_args!("rpc '{method}' at '{}'", self.addr), "client")
     }
 
-    fn connect(&self) -> Result<socket::Socket> {
+    fn connect(&self) -> Result<PortSocket> {
         self.connect_as(zmq::SocketType::REQ)
     }
 
-    pub(super) fn connect_as(&self, kind: zmq::SocketType) -> Result<socket::Socket> {
-        socket::open(
+    pub(super) fn connect_as(&self, kind: zmq::SocketType) -> Result<PortSocket> {
+        port_socket::open(
             kind,
             &self.addr,
             &self.opts,
             Attach::Connect,
-            socket::Drops::Ignored,
+            port_socket::Drops::Ignored,
         )
     }
 

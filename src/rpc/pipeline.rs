@@ -17,7 +17,7 @@ use super::methods::VERIFY;
 use super::protocol::request;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
-use crate::socket;
+use crate::port_socket::PortSocket;
 use crate::waker::{Wait, Waker};
 use serde_json::json;
 use std::collections::VecDeque;
@@ -37,7 +37,7 @@ pub(crate) enum Progress {
 
 /// Outstanding `verify` calls of one inpad.
 pub(crate) struct VerifyPipeline {
-    dealer: Option<socket::Socket>,
+    dealer: Option<PortSocket>,
     /// Requests not yet taken by the socket (no connection yet).
     unsent: VecDeque<String>,
     /// Requests sent and not yet answered.
@@ -166,7 +166,7 @@ impl VerifyPipeline {
     }
 
     /// Hands the socket the queued requests it takes without blocking.
-    fn send_queued(&mut self, client: &Client, dealer: &socket::Socket) -> Result<()> {
+    fn send_queued(&mut self, client: &Client, dealer: &PortSocket) -> Result<()> {
         while let Some(text) = self.unsent.front() {
             match dealer.send_multipart([&b""[..], text.as_bytes()], zmq::DONTWAIT) {
                 Ok(()) => {
@@ -186,11 +186,7 @@ impl VerifyPipeline {
     }
 
     /// The answers already queued on the socket.
-    fn read_answers(
-        &mut self,
-        client: &Client,
-        dealer: &socket::Socket,
-    ) -> Result<Vec<Result<bool>>> {
+    fn read_answers(&mut self, client: &Client, dealer: &PortSocket) -> Result<Vec<Result<bool>>> {
         let mut answers = Vec::new();
         while self.in_flight > 0 {
             match dealer.recv_multipart(zmq::DONTWAIT) {

@@ -7,6 +7,7 @@ use super::protocol::{
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
+use crate::port_socket::{self, PortSocket};
 use crate::socket;
 use crate::stats::SharedCount;
 use crate::waker::Waker;
@@ -51,7 +52,7 @@ pub struct Server {
 }
 
 pub(crate) struct Shared {
-    socket: Mutex<socket::Socket>,
+    socket: Mutex<PortSocket>,
     handlers: RwLock<HashMap<String, Arc<Handler>>>,
     endpoint: String,
     waker: Waker,
@@ -86,12 +87,12 @@ impl Server {
             linger_ms: 0,
             ..opts.clone()
         };
-        let socket = socket::open(
+        let socket = port_socket::open(
             zmq::SocketType::REP,
             addr,
             &opts,
             Attach::Bind,
-            socket::Drops::Ignored,
+            port_socket::Drops::Ignored,
         )?;
         let endpoint = socket::last_endpoint(&socket, addr);
         let refusals = socket.refusals();

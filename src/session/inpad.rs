@@ -22,10 +22,6 @@ use std::time::Duration;
 /// fifty. 0 verifies every message, like the original.
 pub const DEFAULT_CACHE_TTL_MS: u64 = 1000;
 
-/// Default time the RPC server may stay silent while an inpad's `verify`
-/// calls wait for it.
-pub const DEFAULT_RPC_TIMEOUT_MS: i32 = 1000;
-
 /// Counters of an inpad; each dropped message is counted under one reason
 /// (`zil_inpad_stats_t` in C).
 #[repr(C)]

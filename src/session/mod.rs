@@ -20,6 +20,7 @@ mod envelope;
 mod inpad;
 mod outpad;
 
+pub use crate::options::DEFAULT_RPC_TIMEOUT_MS;
 pub use envelope::{unwrap as open_envelope, Malformed};
-pub use inpad::{Inpad, InpadStats, DEFAULT_CACHE_TTL_MS, DEFAULT_RPC_TIMEOUT_MS};
+pub use inpad::{Inpad, InpadStats, DEFAULT_CACHE_TTL_MS};
 pub use outpad::Outpad;

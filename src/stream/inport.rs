@@ -7,6 +7,7 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::monitor::Monitor;
 use crate::options::{Attach, PortOptions, TopicMatch};
+use crate::port_socket::{self, PortSocket};
 use crate::socket;
 use crate::stats::{Counters, Stats};
 use crate::waker::{Wait, Waker};
@@ -28,7 +29,7 @@ const SKIP_GRACE: Duration = Duration::from_millis(5);
 /// called from any thread, and so may [`Inport::close`] (for an `Inport`
 /// shared through an `Arc`: it ends a receive blocked in another thread).
 pub struct Inport {
-    socket: Mutex<socket::Socket>,
+    socket: Mutex<PortSocket>,
     topic: Box<str>,
     topic_match: TopicMatch,
     endpoint: String,
@@ -46,18 +47,18 @@ impl Inport {
 
     /// Like [`Inport::new`] with explicit options.
     pub fn with_options(addr: &str, topic: &str, opts: &PortOptions) -> Result<Self> {
-        let socket = socket::open(
+        let socket = port_socket::open(
             zmq::SocketType::SUB,
             addr,
             opts,
             Attach::Connect,
-            socket::Drops::Counted,
+            port_socket::Drops::Counted,
         )?;
         socket
             .set_subscribe(topic.as_bytes())
             .map_err(|e| Error::zmq(format!("cannot subscribe to topic '{topic}'"), e))?;
         let endpoint = socket::last_endpoint(&socket, addr);
-        let counters = Counters::for_socket(&socket);
+        let counters = Counters::with_peers(socket.refusals(), socket.peers_dropped());
         Ok(Inport {
             socket: Mutex::new(socket),
             topic: topic.into(),
@@ -177,7 +178,7 @@ impl Inport {
 
     fn next_message(
         &self,
-        socket: &socket::Socket,
+        socket: &PortSocket,
         msg: &mut Message,
         deadline: &Deadline,
     ) -> Result<()> {
@@ -240,7 +241,7 @@ impl Inport {
 
     /// Reads the frames after the topic into `msg`; false for a message that
     /// was rejected or filtered (and counted).
-    fn read_rest(&self, socket: &socket::Socket, msg: &mut Message) -> Result<bool> {
+    fn read_rest(&self, socket: &PortSocket, msg: &mut Message) -> Result<bool> {
         let mut frames = 1;
         let mut more = msg.topic.get_more();
         for frame in [&mut msg.data, &mut msg.event] {
@@ -343,7 +344,7 @@ impl Inport {
         )
     }
 
-    fn lock(&self) -> MutexGuard<'_, socket::Socket> {
+    fn lock(&self) -> MutexGuard<'_, PortSocket> {
         // A panic mid-receive leaves at worst a partly read message, which the
         // next receive rejects by its frame count.
         self.socket.lock().unwrap_or_else(|p| p.into_inner())

@@ -8,6 +8,7 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::monitor::Monitor;
 use crate::options::{Attach, PortOptions};
+use crate::port_socket::{self, PortSocket};
 use crate::socket;
 use crate::stats::{Counters, Stats};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,7 +59,7 @@ pub struct Outport {
 }
 
 struct Publisher {
-    socket: socket::Socket,
+    socket: PortSocket,
     subscribers: Subscribers,
     drained: Instant,
 }
@@ -104,7 +105,7 @@ impl Outport {
 
     /// Like [`Outport::new`] with explicit options.
     pub fn with_options(addr: &str, topic: &str, opts: &PortOptions) -> Result<Self> {
-        let mut socket = socket::open(
+        let mut socket = port_socket::open(
             zmq::SocketType::XPUB,
             addr,
             &PortOptions {
@@ -117,7 +118,7 @@ impl Outport {
                 ..opts.clone()
             },
             Attach::Bind,
-            socket::Drops::Ignored,
+            port_socket::Drops::Ignored,
         )?;
         socket::set_int_option(
             &mut socket,
@@ -140,7 +141,7 @@ impl Outport {
             )?;
         }
         let endpoint = socket::last_endpoint(&socket, addr);
-        let counters = Counters::for_socket(&socket);
+        let counters = Counters::with_peers(socket.refusals(), socket.peers_dropped());
         let zmq_fd = socket
             .get_fd()
             .map_err(|e| Error::zmq("cannot read the socket's ZMQ_FD", e))?;

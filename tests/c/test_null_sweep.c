@@ -12,7 +12,7 @@
  * zil_rpc_reply_set_string(reply, NULL), free_fn NULL) are checked to
  * succeed or be a no-op instead.
  *
- * The ctest `null_sweep_covers_header` fails when a function declared in
+ * The ctest `c_api_coverage` fails when a function declared in
  * zil.h is not called in this file: a new function must be added here.
  */
 #include "check.h"

@@ -1,7 +1,6 @@
 //! Helpers shared by zil's test binaries: Python peers run as child
-//! processes with bounded waits (killed when dropped), a bounded wait for any
-//! child's exit, unique temporary directories for `ipc://` addresses, and
-//! free TCP ports.
+//! processes ([`child`]: bounded waits, killed when dropped), unique
+//! temporary directories for `ipc://` addresses, and free TCP ports.
 //!
 //! Include with `#[path = "common/python.rs"] mod python;`.
 //!
@@ -11,13 +10,17 @@
 
 #![allow(dead_code)]
 
+#[path = "child.rs"]
+pub mod child;
+
+pub use child::{wait_child, Child, Stderr};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// What to run when python3 or pyzmq is missing.
@@ -91,10 +94,6 @@ pub fn require_pyzmq() {
 /// its stdin closes (see the scripts), and is killed when dropped.
 pub struct Peer {
     child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
-    what: String,
 }
 
 impl Peer {
@@ -102,46 +101,10 @@ impl Peer {
     pub fn spawn(script_name: &str, args: &[&str]) -> Peer {
         require_pyzmq();
         let what = format!("{script_name} {}", args.join(" "));
-        let mut child = Command::new(python())
-            .arg("-u")
-            .arg(script(script_name))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}; {INSTALL_HINT}"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().expect("piped stderr");
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let stdin = child.stdin.take();
+        let mut cmd = Command::new(python());
+        cmd.arg("-u").arg(script(script_name)).args(args);
         Peer {
-            child,
-            stdin,
-            lines,
-            stderr,
-            what,
+            child: Child::spawn(what, &mut cmd, Stderr::Kept),
         }
     }
 
@@ -149,26 +112,27 @@ impl Peer {
     pub fn stderr(&self) -> String {
         // Let the reader thread catch the last words of a dying peer.
         std::thread::sleep(Duration::from_millis(50));
-        self.stderr
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.child.stderr()
+    }
+
+    fn parse(&self, line: &str) -> Value {
+        serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("{}: bad output line {line:?}: {e}", self.child.what()))
     }
 
     /// The next JSON line, waiting at most `timeout`; panics (with the
     /// peer's stderr) when none comes.
     pub fn next_within(&self, timeout: Duration) -> Value {
-        match self.lines.recv_timeout(timeout) {
-            Ok(line) => serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("{}: bad output line {line:?}: {e}", self.what)),
+        match self.child.line(timeout) {
+            Ok(line) => self.parse(&line),
             Err(RecvTimeoutError::Timeout) => panic!(
                 "{}: no output within {timeout:?}; stderr:\n{}",
-                self.what,
+                self.child.what(),
                 self.stderr()
             ),
             Err(RecvTimeoutError::Disconnected) => panic!(
                 "{}: exited without the expected output; stderr:\n{}",
-                self.what,
+                self.child.what(),
                 self.stderr()
             ),
         }
@@ -181,40 +145,33 @@ impl Peer {
 
     /// A line if one is already there or comes within `timeout`.
     pub fn try_next(&self, timeout: Duration) -> Option<Value> {
-        self.lines.recv_timeout(timeout).ok().map(|line| {
-            serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("{}: bad output line {line:?}: {e}", self.what))
-        })
+        self.child.line(timeout).ok().map(|line| self.parse(&line))
     }
 
     /// Waits for `{"ready": true, "endpoint": ...}`; returns the endpoint.
     pub fn ready(&self) -> String {
+        let what = self.child.what();
         let line = self.next();
-        assert_eq!(line["ready"], Value::Bool(true), "{}: {line}", self.what);
+        assert_eq!(line["ready"], Value::Bool(true), "{what}: {line}");
         line["endpoint"]
             .as_str()
-            .unwrap_or_else(|| panic!("{}: no endpoint in {line}", self.what))
+            .unwrap_or_else(|| panic!("{what}: no endpoint in {line}"))
             .to_owned()
     }
 
     /// Writes one line to the peer's stdin.
     pub fn send_line(&mut self, text: &str) {
-        let stdin = self.stdin.as_mut().expect("peer stdin is open");
-        stdin
-            .write_all(text.as_bytes())
-            .and_then(|_| stdin.write_all(b"\n"))
-            .and_then(|_| stdin.flush())
-            .unwrap_or_else(|e| panic!("{}: cannot write to stdin: {e}", self.what));
+        self.child.send_line(text);
     }
 
     /// Closes stdin (the peers exit on it) and waits at most [`PEER_WAIT`]
     /// for the exit; kills the peer and panics if it does not exit.
     pub fn finish(&mut self) -> ExitStatus {
-        self.stdin.take();
-        wait_child(&mut self.child, PEER_WAIT).unwrap_or_else(|| {
+        self.child.close_stdin();
+        self.child.wait(PEER_WAIT).unwrap_or_else(|| {
             panic!(
                 "{}: did not exit within {PEER_WAIT:?}; stderr:\n{}",
-                self.what,
+                self.child.what(),
                 self.stderr()
             )
         })
@@ -226,36 +183,9 @@ impl Peer {
         assert!(
             status.success(),
             "{}: exited with {status}; stderr:\n{}",
-            self.what,
+            self.child.what(),
             self.stderr()
         );
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        self.stdin.take();
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits at most `timeout` for `child` to exit (polling every 5 ms). On
-/// timeout kills and reaps it and returns `None`.
-pub fn wait_child(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 

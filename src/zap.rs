@@ -4,12 +4,14 @@
 //! naming its allow-list; refused clients are counted per socket and logged.
 //!
 //! One handler serves one ZeroMQ context, on a thread of its own that binds
-//! `inproc://zeromq.zap.01`. It starts with the first allow-list and ends
-//! after [`release`] (zil's context was shut down) once the last socket with
-//! an allow-list is gone, so it never keeps a context from terminating, and
+//! `inproc://zeromq.zap.01`. It starts with the first allow-list and owns its
+//! end: it registers its [`release`] with the context when it starts, and
+//! once zil's context was shut down it ends when the last socket with an
+//! allow-list is gone, so it never keeps a context from terminating, and
 //! never leaves a live allow-list unguarded (that would admit everyone).
 
-use super::PublicKey;
+use crate::context;
+use crate::curve::PublicKey;
 use crate::error::{Error, Result};
 use crate::service::{self, Lifecycle, Service};
 use crate::stats::SharedCount;
@@ -104,9 +106,9 @@ pub(crate) fn register(allowed: &[PublicKey], label: &str) -> Result<Registratio
     })
 }
 
-/// Called when zil's context is shut down: the next allow-list starts a new
+/// Run when zil's context is shut down: the next allow-list starts a new
 /// handler on the new context; this one ends once its sockets are gone.
-pub(crate) fn release() {
+fn release() {
     service::release(&CURRENT);
 }
 
@@ -129,6 +131,7 @@ fn current() -> Result<Arc<Authenticator>> {
     let serving = Arc::clone(&auth);
     service::spawn("zil-zap", "ZAP handler", move || serve(&socket, &serving))?;
     *slot = Some(Arc::clone(&auth));
+    context::on_shutdown(release);
     Ok(auth)
 }
 
