@@ -602,27 +602,20 @@ fn sub_shows_progress_on_a_terminal() {
     let dir = TempDir::new("tty");
     let addr = dir.ipc("stream");
     let command = format!("{ZIL} sub {addr} t --until-eos");
-    let mut script = Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux script(1)");
+    let mut script = Child::spawn(
+        "zil sub under script",
+        Command::new("script").args(["-q", "-e", "-c", &command, "/dev/null"]),
+        Stderr::Kept,
+    );
     let publisher = run_with(
         &["pub", &addr, "t", "--eos", "--wait-ms", "20000"],
         b"one\ntwo\n",
         LONG,
     );
     assert_eq!(publisher.code, Some(0), "{publisher:?}");
-    let status = wait_child(&mut script, LONG).expect("zil sub under script ended");
-    let mut out = String::new();
-    script
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    script.close_stdin();
+    let status = script.wait(LONG).expect("zil sub under script ended");
+    let out = script.stdout();
     assert!(status.success(), "{status}: {out:?}");
     assert!(out.contains("t\t-\t3\tone"), "{out:?}");
     assert!(out.contains("3 messages, 6 bytes, "), "{out:?}");
