@@ -10,6 +10,17 @@
 # Also the zil CLI (BINDIR) and, when GStreamer's development files are
 # found (WITH_GST=yes), the GStreamer plugin libgstzil.so (GST_PLUGINDIR),
 # which finds libzil by its SONAME next to it ($ORIGIN/..) or system-wide.
+#
+# Which libzmq libzil carries, chosen with ZIL_LIBZMQ:
+#   ZIL_LIBZMQ=vendored (default)  libzmq 4.3.5 with CURVE and libsodium, built
+#                                  from source into libzil and hidden in it: no
+#                                  zmq_* or sodium_* symbol is exported by
+#                                  libzil.so or libzil.a
+#   ZIL_LIBZMQ=system              the system's libzmq (pkg-config libzmq),
+#                                  linked dynamically; zil.pc then says
+#                                  Requires.private: libzmq
+# The installed libraries and the CLI are stripped (STRIP); libzil.a is one relocatable
+# object whose only global symbols are zil's API (LD, OBJCOPY).
 
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
@@ -26,14 +37,32 @@ SOVERSION := $(shell echo $(VERSION) | cut -d. -f1,2)
 # What a static link of libzil.a needs besides it (rustc --print native-static-libs).
 STATIC_LIBS := -lstdc++ -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
+ZIL_LIBZMQ ?= vendored
+STRIP      ?= strip
+OBJCOPY    ?= objcopy
+LD         ?= ld
+ifeq ($(ZIL_LIBZMQ),system)
+  # cargo's override of zmq-sys's `links = "zmq"`: link the system libzmq.
+  HOST := $(shell rustc -vV | sed -n 's/^host: //p')
+  CARGO_LIBZMQ := --config 'target.$(HOST).zmq.rustc-link-lib=["zmq"]'
+  STATIC_LIBS += $(shell pkg-config --libs libzmq)
+  REQUIRES_PRIVATE := libzmq
+else ifeq ($(ZIL_LIBZMQ),vendored)
+  CARGO_LIBZMQ :=
+  REQUIRES_PRIVATE :=
+else
+  $(error ZIL_LIBZMQ must be vendored or system, not '$(ZIL_LIBZMQ)')
+endif
+
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
             -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-            -e 's|@SOVERSION@|$(SOVERSION)|g' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|g'
+            -e 's|@SOVERSION@|$(SOVERSION)|g' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|g' \
+            -e 's|@REQUIRES_PRIVATE@|$(REQUIRES_PRIVATE)|g'
 
 .PHONY: all install uninstall
 all:
-	$(CARGO) build --release --lib
-	$(CARGO) build --release -p zil-cli --bin zil
+	$(CARGO) build --release --lib $(CARGO_LIBZMQ)
+	$(CARGO) build --release -p zil-cli --bin zil $(CARGO_LIBZMQ)
 ifeq ($(WITH_GST),yes)
 	$(CMAKE) -S gst -B target/gst -DCMAKE_BUILD_TYPE=Release -DZIL_ROOT=$(CURDIR) \
 	         -DZIL_GST_PLUGIN_DIR=$(GST_PLUGINDIR) >/dev/null
@@ -42,19 +71,31 @@ endif
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/zil $(DESTDIR)$(INCLUDEDIR)
-	install -m 0755 target/release/libzil.so $(DESTDIR)$(LIBDIR)/libzil.so.$(VERSION)
+	install -m 0755 -s --strip-program=$(STRIP) target/release/libzil.so $(DESTDIR)$(LIBDIR)/libzil.so.$(VERSION)
 	ln -sf libzil.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzil.so.$(SOVERSION)
 	ln -sf libzil.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libzil.so
-	install -m 0644 target/release/libzil.a $(DESTDIR)$(LIBDIR)/libzil.a
+	$(MAKE) --no-print-directory target/release/libzil-api.a
+	install -m 0644 target/release/libzil-api.a $(DESTDIR)$(LIBDIR)/libzil.a
 	install -m 0644 include/zil.h include/zil.hpp $(DESTDIR)$(INCLUDEDIR)/
 	$(SUBST) packaging/zil.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
 	$(SUBST) packaging/zilConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfig.cmake
 	$(SUBST) packaging/zilConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfigVersion.cmake
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 target/release/zil $(DESTDIR)$(BINDIR)/zil
+	install -m 0755 -s --strip-program=$(STRIP) target/release/zil $(DESTDIR)$(BINDIR)/zil
 ifeq ($(WITH_GST),yes)
-	DESTDIR=$(DESTDIR) $(CMAKE) --install target/gst
+	DESTDIR=$(DESTDIR) $(CMAKE) --install target/gst --strip
 endif
+
+# libzil.a as installed: the members the API needs linked into one object
+# (ld -r), every symbol but the zil_* functions that libzil.so exports made
+# local, debug info and LLVM bitcode dropped; so an application's own libzmq never meets
+# zil's.
+target/release/libzil-api.a: target/release/libzil.a target/release/libzil.so
+	nm -D --defined-only target/release/libzil.so | awk '$$3 ~ /^zil_/ {print $$3}' > target/release/libzil-api.syms
+	$(LD) -r $$(sed 's/^/-u /' target/release/libzil-api.syms) target/release/libzil.a -o target/release/libzil-api.o
+	$(OBJCOPY) --keep-global-symbols=target/release/libzil-api.syms --strip-debug \
+	           -R .llvmbc -R .llvmcmd target/release/libzil-api.o
+	rm -f $@.tmp && ar rcs $@.tmp target/release/libzil-api.o && mv $@.tmp $@
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libzil.so* $(DESTDIR)$(LIBDIR)/libzil.a $(DESTDIR)$(INCLUDEDIR)/zil.h $(DESTDIR)$(INCLUDEDIR)/zil.hpp \

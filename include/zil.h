@@ -556,6 +556,11 @@ typedef struct zil_inpad_counters_t {
    * refused before any `verify` call and never cached.
    */
   uint64_t dropped_session_too_long;
+  /**
+   * `verify` answers that were not `true` or `false` (e.g. `1`, `"yes"`,
+   * a list), read by Python's truthiness as the original reads them.
+   */
+  uint64_t verify_non_boolean;
 } zil_inpad_counters_t;
 
 /**
@@ -614,10 +619,18 @@ extern "C" {
  * ------------------------------------------------------------------------ */
 
 /**
+ * What a result code means, in words, e.g. `"no answer or message
+ * before the timeout"` for `ZIL_TIMEOUT`; `"not a zil result code"` for a
+ * number that is no code. `zil_result_name` gives the enum's name. Static
+ * string: never free it. Thread-safe.
+ */
+const char *zil_result_str(int code);
+
+/**
  * The name of a result code, e.g. `"ZIL_TIMEOUT"`; `"ZIL_UNKNOWN"` for a
  * number that is no code. Static string: never free it. Thread-safe.
  */
-const char *zil_result_str(int code);
+const char *zil_result_name(int code);
 
 /**
  * The message of the last failed zil call on this thread, naming its cause
@@ -1031,9 +1044,10 @@ enum zil_result zil_rpc_client_call(const struct zil_rpc_client_t *client,
 
 /**
  * Asks the server whether `session_id` is valid (the original's `verify`
- * request, byte for byte). On `ZIL_OK` writes the answer to `*verified`.
- * `ZIL_PROTOCOL_ERROR` if the server answers something other than a
- * boolean; other results as `zil_rpc_client_call`.
+ * request, byte for byte). On `ZIL_OK` writes the answer to `*verified`:
+ * read as the original reads it, by Python's truthiness (`1`, `"yes"` or
+ * a non-empty list are true; `null`, `0`, `""`, `[]`, `{}` false). Other
+ * results as `zil_rpc_client_call`.
  */
 enum zil_result zil_rpc_client_verify(const struct zil_rpc_client_t *client,
                                       const char *session_id,
@@ -1048,7 +1062,8 @@ enum zil_result zil_rpc_client_get_token(const struct zil_rpc_client_t *client, 
 
 /**
  * Ends the session of `token` (the original's `logout` request). On
- * `ZIL_OK` writes the server's answer to `*logged_out`.
+ * `ZIL_OK` writes the server's answer to `*logged_out`, read by Python's
+ * truthiness like `zil_rpc_client_verify`'s.
  */
 enum zil_result zil_rpc_client_logout(const struct zil_rpc_client_t *client,
                                       const char *token,

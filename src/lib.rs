@@ -24,6 +24,7 @@ mod context;
 pub mod curve;
 mod deadline;
 mod descriptor;
+mod endpoint;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

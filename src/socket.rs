@@ -105,10 +105,14 @@ pub(crate) fn attach(socket: &zmq::Socket, addr: &str, how: Attach) -> Result<()
     };
     res.map_err(|e| match e {
         zmq::Error::EINVAL | zmq::Error::EPROTONOSUPPORT | zmq::Error::ENOCOMPATPROTO => {
-            Error::zmq(format!("invalid endpoint '{addr}': cannot {verb}"), e)
+            crate::endpoint::refused(addr, verb, e)
         }
         _ => limit_error(None, format!("cannot {verb} '{addr}'"), e),
-    })
+    })?;
+    if how == Attach::Connect {
+        crate::endpoint::warn_if_unresolvable(addr);
+    }
+    Ok(())
 }
 
 /// Refuses what libzmq would silently wrap around: a TCP port outside

@@ -58,12 +58,14 @@ fn zil_authz(log: CallLog) -> Server {
     server
 }
 
-/// Checks one line of the Python client: the call, its outcome, and that
-/// the raw reply is the JSON-RPC reply with `id`.
+/// Checks one line of the Python client: the call, its outcome, that the
+/// raw reply is the JSON-RPC reply with `id`, and that its bytes are those
+/// the original server's `json.dumps` writes.
 fn expect_result(line: &Value, call: Value, result: Value, id: Value) {
     assert_eq!(line["call"], call, "{line}");
     assert!(line.get("error").is_none(), "{line}");
     assert_eq!(line["result"], result, "{line}");
+    assert_eq!(line["reply"], line["original_reply"], "{line}");
     let reply: Value = serde_json::from_str(line["reply"].as_str().expect("raw reply")).unwrap();
     assert_eq!(
         reply,
@@ -125,9 +127,13 @@ fn python_client_calls_a_zil_server() {
         .unwrap_or_else(|| panic!("a JSON-RPC error object: {line}"));
     assert!(message.starts_with("Command Not Supported"), "{line}");
     assert_eq!(line["error"]["code"], json!(-32601));
-    let reply: Value = serde_json::from_str(line["reply"].as_str().unwrap()).unwrap();
-    assert_eq!(reply["id"], json!("9"));
-    assert_eq!(reply["jsonrpc"], json!("2.0"));
+    assert_eq!(
+        line["reply"],
+        json!(
+            r#"{"jsonrpc": "2.0", "error": {"code": -32601, "message": "Command Not Supported: method 'frobnicate' not found"}, "id": "9"}"#
+        ),
+        "laid out as json.dumps writes it"
+    );
 
     // A number id and empty params are fine for zil.
     expect_result(
@@ -162,10 +168,12 @@ fn python_client_calls_a_zil_server() {
 }
 
 /// The next request the Python server saw, parsed, with how it called the
-/// handler.
+/// handler; its bytes must be those the original client's `json.dumps`
+/// writes for the same call.
 fn seen(py: &Peer) -> (Value, Value) {
     let line = py.next();
     let text = line["request"].as_str().unwrap_or_else(|| panic!("{line}"));
+    assert_eq!(line["request"], line["original_form"], "{line}");
     let request: Value = serde_json::from_str(text).unwrap();
     (request, line["handled_with"].clone())
 }
@@ -180,13 +188,27 @@ fn zil_client_calls_a_python_server() {
     let client = Client::new(&endpoint, 5000).unwrap();
 
     assert_eq!(client.verify(SID), Ok(true));
+    let line = py.next();
     assert_eq!(
-        seen(&py),
-        (
-            json!({"jsonrpc": "2.0", "method": "verify", "params": SID, "id": "1"}),
-            json!("params")
+        line["request"],
+        json!(format!(
+            r#"{{"jsonrpc": "2.0", "method": "verify", "params": "{SID}", "id": "1"}}"#
+        )),
+        "byte for byte what the original client sends"
+    );
+    assert_eq!(line["handled_with"], json!("params"));
+    // Escapes as json.dumps does (ensure_ascii): quote, backslash,
+    // control, DEL and non-ASCII characters (UTF-16 surrogates).
+    let odd = "s\u{e9}\u{1F600}\"\\\n\u{7f}";
+    assert_eq!(client.verify(odd), Ok(false));
+    let line = py.next();
+    assert_eq!(
+        line["request"],
+        json!(
+            r#"{"jsonrpc": "2.0", "method": "verify", "params": "s\u00e9\ud83d\ude00\"\\\n\u007f", "id": "1"}"#
         )
     );
+    assert_eq!(line["request"], line["original_form"], "{line}");
     assert_eq!(client.verify("ffffffffffffffffffffffffffffffff"), Ok(false));
     seen(&py);
     assert_eq!(client.get_token(), Ok(Some("tok-1".into())));
@@ -220,7 +242,9 @@ fn zil_client_calls_a_python_server() {
     seen(&py);
 
     // Unknown method: the original's bare-string error.
-    let err = client.call("frobnicate", json!("x")).unwrap_err();
+    // Its params hold the numbers whose text Python writes its own way.
+    let params = json!(["x", 1.0, 1e16, 0.00001, -7, {"k": "\u{e9}"}]);
+    let err = client.call("frobnicate", params.clone()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Remote, "{err}");
     assert!(err.message().contains("Command Not Supported"), "{err}");
     assert!(
@@ -229,7 +253,7 @@ fn zil_client_calls_a_python_server() {
     );
     let (request, handled) = seen(&py);
     assert_eq!(request["method"], json!("frobnicate"));
-    assert_eq!(request["params"], json!("x"));
+    assert_eq!(request["params"], params);
     assert!(
         request["id"].is_u64(),
         "generic calls send number ids: {request}"

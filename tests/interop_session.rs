@@ -61,9 +61,24 @@ impl Authz {
     }
 
     fn python(sessions: &[&str]) -> Authz {
+        Authz::python_answering(sessions, "true", "false")
+    }
+
+    /// The Python server whose `verify` answers `truthy` (JSON) for a known
+    /// session and `falsy` for another, as services written for the
+    /// original may.
+    fn python_answering(sessions: &[&str], truthy: &str, falsy: &str) -> Authz {
         let peer = Peer::spawn(
             "rpc_peer.py",
-            &["server", "--sessions", &sessions.join(",")],
+            &[
+                "server",
+                "--sessions",
+                &sessions.join(","),
+                "--truthy",
+                truthy,
+                "--falsy",
+                falsy,
+            ],
         );
         let endpoint = peer.ready();
         Authz::Python(peer, endpoint)
@@ -262,10 +277,8 @@ fn zil_outpad_to_python_inpad(authz: Authz) {
         assert_eq!(data, m.data, "message {i}: bytes");
         assert_eq!(line["event"], json!(m.event), "message {i}: event");
         assert_eq!(line["session_id"], json!(m.session), "message {i}: session");
-        if m.session.is_some_and(|s| s.is_ascii()) {
-            // Byte for byte what json.dumps writes for the same envelope.
-            assert_eq!(line["raw"], line["redumped"], "message {i}: envelope bytes");
-        }
+        // Byte for byte what json.dumps writes for the same envelope.
+        assert_eq!(line["raw"], line["redumped"], "message {i}: envelope bytes");
         if is_verified(m) {
             assert!(
                 line.get("dropped").is_none(),
@@ -295,4 +308,51 @@ fn zil_outpad_to_python_inpad_verified_by_zil() {
 #[test]
 fn zil_outpad_to_python_inpad_verified_by_python() {
     zil_outpad_to_python_inpad(Authz::python(&[SID, UNICODE_SID]));
+}
+
+// --- verify answers that are not booleans ----------------------------------------------------
+
+/// Answers of services written for the original: it reads them by Python's
+/// truthiness (`if rpc.verify(sid):`).
+const TRUTHY_ANSWERS: [(&str, &str); 4] = [
+    ("1", "0"),
+    (r#""yes""#, r#""""#),
+    (r#"["admin"]"#, "[]"),
+    (r#"{"user": 7}"#, "null"),
+];
+
+#[test]
+fn zil_inpad_reads_verify_answers_by_truthiness() {
+    for (truthy, falsy) in TRUTHY_ANSWERS {
+        let authz = Authz::python_answering(&[SID], truthy, falsy);
+        let outpad = Outpad::new("tcp://127.0.0.1:*", "asr").unwrap();
+        let inpad = Inpad::new(outpad.port().endpoint(), "asr", authz.endpoint()).unwrap();
+        let sink = Outpad::new("tcp://127.0.0.1:*", "sink").unwrap();
+        inpad.link(&sink);
+        inpad.set_cache_ttl(0);
+        outpad.port().wait_subscribers(1, WAIT_MS).unwrap();
+        for (data, session) in [(&b"no"[..], REVOKED), (b"yes", SID)] {
+            outpad.set_session_id(Some(session));
+            outpad.push(data, None).unwrap();
+        }
+        let got = inpad
+            .recv(WAIT_MS)
+            .unwrap_or_else(|e| panic!("{truthy}: {e}; {:?}", inpad.stats()));
+        assert_eq!(got.data(), b"yes", "{truthy}");
+        let s = inpad.stats();
+        assert_eq!(
+            (s.delivered, s.dropped_unverified, s.dropped_rpc_failed),
+            (1, 1, 0),
+            "{truthy} / {falsy}: {s:?}"
+        );
+        assert_eq!(s.verify_non_boolean, 2, "{truthy} / {falsy}: {s:?}");
+        assert_eq!(authz.verify_count(2), 2);
+    }
+}
+
+#[test]
+fn python_inpad_reads_verify_answers_by_truthiness() {
+    // The original's inpad with the same service: what zil must match.
+    let (truthy, falsy) = TRUTHY_ANSWERS[0];
+    zil_outpad_to_python_inpad(Authz::python_answering(&[SID, UNICODE_SID], truthy, falsy));
 }

@@ -31,8 +31,9 @@ const FLOORS: &[(&str, &[&str])] = &[
         &["context", "descriptor", "waker", "curve", "options"],
     ),
     (
-        "sockets: creating, configuring and attaching them",
-        &["socket"],
+        "sockets: creating, configuring and attaching them, and what an \
+         endpoint mistake says",
+        &["socket", "endpoint"],
     ),
     (
         "services, each owning its thread and its shutdown: the ZAP handler, \

@@ -84,3 +84,19 @@ fn a_new_monitor_still_sees_the_events_after_it() {
     );
     drop(inport);
 }
+
+#[test]
+fn an_unresolvable_host_is_reported_as_retried_connections() {
+    // libzmq cannot resolve the name and retries for ever; the monitor sees
+    // each retry (and zil logs a warning, see cli/tests).
+    let addr = "tcp://no.such.host.invalid:5555";
+    let port = Inport::new(addr, "t").expect("connecting is lazy");
+    let monitor = port.monitor().expect("monitor");
+    let event = monitor.next(5000).expect("an event within 5 s");
+    assert_eq!(
+        event.kind,
+        zil::monitor::PeerEventKind::ConnectRetried,
+        "{event:?}"
+    );
+    assert_eq!(event.endpoint, addr);
+}

@@ -576,7 +576,9 @@ fn the_client_reports_broken_replies_as_protocol_errors() {
     };
     protocol(client.verify(SID), "reply not JSON");
     protocol(client.verify(SID), "reply a JSON array");
-    protocol(client.verify(SID), "verify answered a string");
+    // A truthy non-boolean is read as the original reads it, and counted.
+    assert_eq!(client.verify(SID), Ok(true), "verify answered \"yes\"");
+    assert_eq!(client.non_boolean_answers(), 1);
     protocol(client.verify(SID), "reply id does not match");
     protocol(client.verify(SID), "reply of 2 frames");
     protocol(client.verify(SID), "reply not UTF-8");
@@ -593,6 +595,7 @@ fn the_client_reports_broken_replies_as_protocol_errors() {
     assert_eq!(client.get_token(), Ok(None));
     assert_eq!(client.verify(SID), Ok(true), "an id of null is accepted");
     assert_eq!(client.verify(SID), Ok(false));
+    assert_eq!(client.non_boolean_answers(), 1, "booleans are not counted");
     server.join().expect("the raw REP answered all requests");
 }
 

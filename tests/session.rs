@@ -55,8 +55,9 @@ impl Authz {
         server.set_handler("verify", move |params| {
             v.fetch_add(1, Ordering::SeqCst);
             match params.and_then(Value::as_str) {
-                // Misbehaving answers, for the rpc-failed drop reason.
-                Some("answers-a-string") => Ok(json!("yes")),
+                // A falsy non-boolean, read by Python's truthiness (and
+                // counted), and an error, for the rpc-failed drop reason.
+                Some("answers-zero") => Ok(json!(0)),
                 Some("answers-an-error") => Err(RpcError::new(-32000, "authz store offline")),
                 Some(sid) => Ok(json!(t.lock().unwrap().contains(sid))),
                 None => Ok(json!(false)),
@@ -382,8 +383,8 @@ fn every_drop_reason_is_counted() {
         ),
         (br#"{"data": "aGk=", "session_id": ""}"#, "unverified"),
         (
-            br#"{"data": "aGk=", "session_id": "answers-a-string"}"#,
-            "rpc failed",
+            br#"{"data": "aGk=", "session_id": "answers-zero"}"#,
+            "unverified",
         ),
         (
             br#"{"data": "aGk=", "session_id": "answers-an-error"}"#,
@@ -423,6 +424,7 @@ fn every_drop_reason_is_counted() {
         dropped_rejected: 0,
         dropped_filtered: 0,
         dropped_session_too_long: 0,
+        verify_non_boolean: 1,
     };
     assert_eq!(s, expected);
     // Malformed envelopes are never sent to the authz service.

@@ -50,9 +50,11 @@ enum Command {
     ///
     /// Binds ADDR by default, like the original's output port (--connect
     /// connects). A subscriber misses what was published before it joined
-    /// (PUB/SUB's slow joiner): --wait-subscribers waits for it first. When
-    /// ADDR holds a '*' (tcp://127.0.0.1:*), the bound endpoint is printed
-    /// on stdout before anything is sent.
+    /// (PUB/SUB's slow joiner), so zil pub first waits for one subscriber
+    /// of the topic, at most --wait-ms (exit 3 when none came; --no-wait
+    /// publishes at once). Exits 3 when no subscriber was there to receive
+    /// anything. When ADDR holds a '*' (tcp://127.0.0.1:*), the bound
+    /// endpoint is printed on stdout before anything is sent.
     #[command(after_help = AFTER_HELP)]
     Pub(PubArgs),
     /// Spy on a topic: print one line per message (topic, event, size, payload).
@@ -63,9 +65,11 @@ enum Command {
     /// session=ID PAYLOAD (the decoded payload), or not-an-envelope(WHY) and
     /// the raw payload.
     ///
-    /// Ends after --count messages (exit 0), on SIGINT/SIGTERM (exit 0), or
+    /// Ends after --count messages (exit 0), at the first message with the
+    /// event EOS with --until-eos (exit 0), on SIGINT/SIGTERM (exit 0), or
     /// when nothing arrives within --timeout-ms: exit 0 if messages came and
-    /// no --count was given, else exit 3.
+    /// no --count was given, else exit 3. When stderr is a terminal, a
+    /// progress line (messages, bytes, rate) is kept up to date there.
     #[command(after_help = AFTER_HELP)]
     Sub(SubArgs),
     /// Call one JSON-RPC method and print its result as JSON.
@@ -115,8 +119,12 @@ pub struct PubArgs {
     #[arg(long)]
     pub connect: bool,
     /// Before publishing, wait until N subscribers of the topic are connected
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub wait_subscribers: usize,
+    /// Publish at once, without waiting for a subscriber (what is published
+    /// before one joins is lost)
+    #[arg(long, conflicts_with = "wait_subscribers")]
+    pub no_wait: bool,
     /// How long --wait-subscribers waits at most, in ms (-1: forever)
     #[arg(long, value_name = "MS", default_value_t = 5000, allow_negative_numbers = true,
           value_parser = clap::value_parser!(i32).range(-1..))]
@@ -149,13 +157,21 @@ pub struct SubArgs {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
     /// Stop when no message arrives within MS (default: wait forever)
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32))]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true, value_parser = non_negative_ms)]
     pub timeout_ms: Option<u32>,
+    /// Stop after the first message whose event is EOS (printed too)
+    #[arg(long)]
+    pub until_eos: bool,
     /// Unwrap session envelopes {"data": base64, "session_id": id} (no verification)
     #[arg(long)]
     pub session: bool,
-    /// Print every payload in hex, even valid UTF-8 text
-    #[arg(long)]
+    /// How payloads are printed: text (UTF-8 with control characters
+    /// escaped, hex:… for other bytes), hex (always), raw (the bytes as
+    /// they came, no escaping)
+    #[arg(long, value_enum, value_name = "F", default_value_t = show::Format::Text)]
+    pub format: show::Format,
+    /// Same as --format hex
+    #[arg(long, conflicts_with = "format")]
     pub hex: bool,
     /// Print at most N bytes of each payload (0: all)
     #[arg(long, value_name = "N", default_value_t = 1024)]
@@ -172,7 +188,9 @@ pub struct RpcArgs {
     pub addr: String,
     /// Method to call (verify, get_token, logout, …)
     pub method: String,
-    /// Params as JSON, e.g. '"4a501b51317e2c8f4a0fd7831d3e09dc"' or '{}' (default: {})
+    /// Params as JSON, e.g. '"4a501b51317e2c8f4a0fd7831d3e09dc"' or '{}'
+    /// (default: {}, as the original sends get_token; verify and logout
+    /// need the session id)
     pub params: Option<String>,
     /// Send PARAMS as a JSON string without having to quote it
     #[arg(long, short = 's')]
@@ -181,9 +199,25 @@ pub struct RpcArgs {
     #[arg(long, short = 'r')]
     pub raw: bool,
     /// How long to wait for the answer, in ms
-    #[arg(long, value_name = "MS", default_value_t = 5000,
-          value_parser = clap::value_parser!(i32).range(0..))]
+    #[arg(long, value_name = "MS", default_value_t = 5000, allow_negative_numbers = true,
+          value_parser = rpc_timeout_ms)]
     pub timeout_ms: i32,
+}
+
+/// A time in ms that cannot be negative, with a message that says so
+/// (clap's own would suggest `-- -5`).
+fn non_negative_ms(text: &str) -> Result<u32, String> {
+    match text.parse::<i64>() {
+        Ok(n) if n < 0 => Err(format!("{n} ms is negative; give a time of 0 ms or more")),
+        Ok(n) => u32::try_from(n).map_err(|_| format!("{n} ms is over {} ms", u32::MAX)),
+        Err(_) => Err(format!("'{text}' is not a number of ms")),
+    }
+}
+
+/// `zil rpc --timeout-ms`: 0 up to `i32::MAX`.
+fn rpc_timeout_ms(text: &str) -> Result<i32, String> {
+    let ms = non_negative_ms(text)?;
+    i32::try_from(ms).map_err(|_| format!("{ms} ms is over {} ms", i32::MAX))
 }
 
 /// Arguments of `zil serve-authz`.
@@ -197,7 +231,7 @@ pub struct ServeAuthzArgs {
     /// Stop after MS milliseconds (default: until SIGINT or SIGTERM)
     #[arg(long, value_name = "MS")]
     pub for_ms: Option<u64>,
-    /// Print each request and its answer on stderr
+    /// Print each request and its answer on stderr, errors included
     #[arg(long, short = 'v')]
     pub verbose: bool,
 }
@@ -235,8 +269,13 @@ fn main() -> ExitCode {
     // A single call reports its failure as its one error line; the library's
     // warning about the same timeout would only repeat it.
     let quiet = matches!(cli.command, Command::Rpc(_));
+    // A verbose authz server also shows the requests the library answered
+    // with an error before any handler saw them (unknown method, bad JSON).
+    let verbose = matches!(&cli.command, Command::ServeAuthz(a) if a.verbose);
     logger::init(if quiet {
         log::LevelFilter::Error
+    } else if verbose {
+        log::LevelFilter::Info
     } else {
         log::LevelFilter::Warn
     });

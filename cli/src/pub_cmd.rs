@@ -26,9 +26,9 @@ pub fn run(args: &PubArgs) -> CliResult {
             .and_then(|_| out.flush())
             .context("pub: cannot write the endpoint")?;
     }
-    if args.wait_subscribers > 0 {
+    if !args.no_wait && args.wait_subscribers > 0 {
         port.wait_subscribers(args.wait_subscribers, args.wait_ms)
-            .context("pub: waiting for subscribers")?;
+            .context("pub: waiting for subscribers (--no-wait publishes at once)")?;
     }
     let event = args.event.as_deref();
     let push = |data: &[u8]| port.push(data, event).context("pub");
@@ -43,6 +43,18 @@ pub fn run(args: &PubArgs) -> CliResult {
     }
     if args.eos {
         port.push(b"", Some("EOS")).context("pub")?;
+    }
+    let sent = port.stats().messages_sent;
+    if sent > 0 && port.subscribers() == 0 {
+        // PUB drops what no subscriber takes: say so rather than exit 0.
+        return Err(CliError::new(
+            Exit::Timeout,
+            format!(
+                "pub: no subscriber of topic '{}' on '{}': the {sent} messages reached nobody",
+                args.topic,
+                port.endpoint()
+            ),
+        ));
     }
     // libzmq sends from its I/O thread: close the port and let zil deliver
     // what is still queued (up to the linger time) before the process ends.

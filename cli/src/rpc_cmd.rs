@@ -4,7 +4,7 @@ use crate::error::{CliError, CliResult, Context, Exit};
 use crate::RpcArgs;
 use serde_json::{json, Value};
 use std::io::{self, Write};
-use zil::rpc::Client;
+use zil::rpc::{methods, truthy, Client};
 
 pub fn run(args: &RpcArgs) -> CliResult {
     let params = params(args)?;
@@ -23,14 +23,26 @@ pub fn run(args: &RpcArgs) -> CliResult {
 }
 
 /// PARAMS as JSON (`{}` when absent, like the original's `get_token`).
+/// `verify` and `logout` need a session id: for falsy params (`{}`, `""`,
+/// `null`, …) the original server calls their handlers without an argument
+/// and dies of the `TypeError`.
 fn params(args: &RpcArgs) -> Result<Value, CliError> {
-    match &args.params {
-        None => Ok(json!({})),
-        Some(text) if args.string => Ok(Value::String(text.clone())),
+    let params = match &args.params {
+        None => json!({}),
+        Some(text) if args.string => Value::String(text.clone()),
         Some(text) => serde_json::from_str(text).map_err(|e| {
             CliError::usage(format!(
                 "rpc: PARAMS {text:?} is not JSON ({e}); quote a string ('\"{text}\"') or pass --string"
             ))
-        }),
+        })?,
+    };
+    let needs_session = [methods::VERIFY, methods::LOGOUT].contains(&args.method.as_str());
+    if needs_session && !truthy(&params) {
+        return Err(CliError::usage(format!(
+            "rpc: {} needs a session id as PARAMS (got {params}, which the original's server \
+             cannot take), e.g. zil rpc {} {} --string 4a501b51317e2c8f4a0fd7831d3e09dc",
+            args.method, args.addr, args.method
+        )));
     }
+    Ok(params)
 }

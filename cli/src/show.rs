@@ -3,6 +3,17 @@
 
 use std::fmt::Write;
 
+/// How `zil sub --format` prints payloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// UTF-8 text with control characters escaped, `hex:…` for other bytes.
+    Text,
+    /// Always `hex:…`.
+    Hex,
+    /// The bytes as they came, unescaped (may span lines).
+    Raw,
+}
+
 /// The payload as text when it is valid UTF-8 (control characters escaped so
 /// a message stays one line), else as `hex:…`; at most `max` bytes (0: all).
 pub fn payload(data: &[u8], force_hex: bool, max: usize) -> String {
@@ -36,6 +47,27 @@ pub fn payload(data: &[u8], force_hex: bool, max: usize) -> String {
     out
 }
 
+/// The payload in `format`, at most `max` bytes (0: all): text and hex as
+/// [`payload`] writes them, raw as the bytes themselves.
+pub fn render(data: &[u8], format: Format, max: usize) -> Vec<u8> {
+    match format {
+        Format::Text => payload(data, false, max).into_bytes(),
+        Format::Hex => payload(data, true, max).into_bytes(),
+        Format::Raw => {
+            let shown = if max == 0 {
+                data.len()
+            } else {
+                max.min(data.len())
+            };
+            let mut out = data[..shown].to_vec();
+            if shown < data.len() {
+                out.extend(format!(" …(+{} B)", data.len() - shown).into_bytes());
+            }
+            out
+        }
+    }
+}
+
 fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -66,6 +98,13 @@ mod tests {
         assert_eq!(payload(&[0xff, 0x00], false, 0), "hex:ff00");
         assert_eq!(payload(b"hi", true, 0), "hex:6869");
         assert_eq!(payload(b"", false, 0), "");
+    }
+
+    #[test]
+    fn raw_is_the_bytes() {
+        assert_eq!(render(b"a\n\xff", Format::Raw, 0), b"a\n\xff");
+        assert_eq!(render(b"abcdef", Format::Raw, 4), "abcd …(+2 B)".as_bytes());
+        assert_eq!(render(b"hi", Format::Hex, 0), b"hex:6869");
     }
 
     #[test]

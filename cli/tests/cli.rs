@@ -240,8 +240,7 @@ fn stdin_lines_flow_from_pub_to_sub() {
             "asr",
             "--event",
             "pcm",
-            "--wait-subscribers",
-            "1",
+            // Waits for the subscriber by default.
             "--wait-ms",
             "20000",
             "--eos",
@@ -438,18 +437,150 @@ fn bad_arguments_are_one_line_and_exit_2() {
     assert!(err.contains("'nope'"), "{err}");
     let err = fails(&["sub", "tcp://127.0.0.1", "t", "--timeout-ms", "100"], 2);
     assert!(err.contains("'tcp://127.0.0.1'"), "{err}");
-    let err = fails(&["rpc", "nope", "verify"], 2);
+    let err = fails(&["rpc", "nope", "verify", "-s", "x"], 2);
     assert!(err.contains("'nope'"), "{err}");
     let err = fails(&["serve-authz", "nope"], 2);
     assert!(err.contains("'nope'"), "{err}");
     let err = fails(&["pub"], 2);
     assert!(err.contains("zil pub --help"), "{err}");
     fails(&["sub", "ipc:///tmp/x", "t", "--count", "0"], 2);
-    fails(
-        &["rpc", "tcp://127.0.0.1:1", "verify", "--timeout-ms", "-5"],
+    let err = fails(
+        &[
+            "rpc",
+            "tcp://127.0.0.1:1",
+            "verify",
+            "-s",
+            "x",
+            "--timeout-ms",
+            "-5",
+        ],
         2,
     );
+    assert!(err.contains("-5 ms is negative"), "{err}");
+    assert!(!err.contains("-- -5"), "no tip about '--': {err}");
+    let err = fails(&["sub", "ipc:///tmp/x", "t", "--timeout-ms", "-5"], 2);
+    assert!(err.contains("-5 ms is negative"), "{err}");
     fails(&["frobnicate"], 2);
+}
+
+#[test]
+fn endpoint_mistakes_say_what_is_valid() {
+    for (addr, why) in [
+        (
+            "udp://127.0.0.1:5555",
+            "udp:// is not one zil's sockets use",
+        ),
+        ("garbage", "no transport"),
+    ] {
+        let err = fails(&["sub", addr, "t", "--timeout-ms", "100"], 2);
+        assert!(err.contains(why), "{err}");
+        assert!(
+            err.contains("tcp://HOST:PORT") && err.contains("ipc://PATH"),
+            "{err}"
+        );
+        assert!(!err.contains("errno"), "{err}");
+    }
+    // A host that does not resolve: a warning, not silence.
+    let done = run(&[
+        "sub",
+        "tcp://no.such.host.invalid:5555",
+        "t",
+        "--timeout-ms",
+        "1000",
+    ]);
+    assert_eq!(done.code, Some(3), "{done:?}");
+    assert!(
+        done.stderr
+            .contains("[warn] zil: cannot resolve the host of 'tcp://no.such.host.invalid:5555'"),
+        "{done:?}"
+    );
+}
+
+#[test]
+fn rpc_refuses_verify_and_logout_without_a_session() {
+    // The original's server dies of a TypeError on verify({}) or
+    // logout(""): nothing is sent (exit 2 at once, no timeout).
+    for args in [
+        &["rpc", "tcp://127.0.0.1:1", "verify"][..],
+        &["rpc", "tcp://127.0.0.1:1", "logout", "{}"],
+        &["rpc", "tcp://127.0.0.1:1", "verify", "-s", ""],
+    ] {
+        let done = run(args);
+        assert_eq!(done.code, Some(2), "{args:?}: {done:?}");
+        assert!(done.stderr.contains("needs a session id"), "{done:?}");
+        assert!(done.elapsed < Duration::from_secs(2), "{done:?}");
+    }
+}
+
+#[test]
+fn pub_waits_for_a_subscriber_and_says_when_nobody_got_anything() {
+    let done = run_with(
+        &["pub", "tcp://127.0.0.1:*", "t", "--wait-ms", "300"],
+        b"hi\n",
+        LONG,
+    );
+    assert_eq!(done.code, Some(3), "{done:?}");
+    assert!(done.stderr.contains("0 of 1 subscribers"), "{done:?}");
+    assert!(done.stderr.contains("--no-wait"), "{done:?}");
+    assert!(
+        done.elapsed >= Duration::from_millis(300),
+        "waited: {done:?}"
+    );
+    let done = run_with(
+        &["pub", "tcp://127.0.0.1:*", "t", "--no-wait"],
+        b"a\nb\n",
+        LONG,
+    );
+    assert_eq!(done.code, Some(3), "{done:?}");
+    assert!(
+        done.stderr.contains("the 2 messages reached nobody"),
+        "{done:?}"
+    );
+}
+
+#[test]
+fn sub_stops_at_eos_and_prints_raw_or_hex() {
+    let dir = TempDir::new("eos");
+    let addr = dir.ipc("stream");
+    for (format, expected) in [
+        ("raw", &b"t\t-\t3\ta\x01b\nt\tEOS\t0\t\n"[..]),
+        ("hex", b"t\t-\t3\thex:610162\nt\tEOS\t0\thex:\n"),
+    ] {
+        let sub = Proc::spawn(&["sub", &addr, "t", "--until-eos", "--format", format]);
+        let publisher = run_with(
+            &["pub", &addr, "t", "--eos", "--wait-ms", "20000"],
+            b"a\x01b\n",
+            LONG,
+        );
+        assert_eq!(publisher.code, Some(0), "{publisher:?}");
+        let done = sub.wait(LONG);
+        assert_eq!(done.code, Some(0), "stopped at EOS by itself: {done:?}");
+        assert_eq!(done.stdout.as_bytes(), expected, "{format}: {done:?}");
+        assert_eq!(done.stderr, "", "no progress line on a pipe: {done:?}");
+    }
+}
+
+#[test]
+fn serve_authz_verbose_logs_error_answers() {
+    let (server, ep) = authz(&["-v"]);
+    let err = fails(&["rpc", &ep, "frobnicate"], 4);
+    assert!(err.contains("Command Not Supported"), "{err}");
+    fails(&["rpc", &ep, "verify", "[1, 2]"], 4);
+    server.signal(libc::SIGTERM);
+    let done = server.wait(LONG);
+    assert!(
+        done.stderr.contains("method 'frobnicate' not found"),
+        "{done:?}"
+    );
+    assert!(
+        done.stderr
+            .contains("'verify' answered an error: Invalid params"),
+        "{done:?}"
+    );
+    assert!(
+        done.stderr.contains("(2 answered with an error)"),
+        "{done:?}"
+    );
 }
 
 #[test]
@@ -463,4 +594,30 @@ fn bench_says_how_to_build_zil_bench() {
     }
     let err = fails(&["bench", "--anything"], 1);
     assert!(err.contains("cargo build --release -p zil-bench"), "{err}");
+}
+
+#[test]
+fn sub_shows_progress_on_a_terminal() {
+    // util-linux `script` gives zil a terminal for stdout and stderr.
+    let dir = TempDir::new("tty");
+    let addr = dir.ipc("stream");
+    let command = format!("{ZIL} sub {addr} t --until-eos");
+    let mut script = Child::spawn(
+        "zil sub under script",
+        Command::new("script").args(["-q", "-e", "-c", &command, "/dev/null"]),
+        Stderr::Kept,
+    );
+    let publisher = run_with(
+        &["pub", &addr, "t", "--eos", "--wait-ms", "20000"],
+        b"one\ntwo\n",
+        LONG,
+    );
+    assert_eq!(publisher.code, Some(0), "{publisher:?}");
+    script.close_stdin();
+    let status = script.wait(LONG).expect("zil sub under script ended");
+    let out = script.stdout();
+    assert!(status.success(), "{status}: {out:?}");
+    assert!(out.contains("t\t-\t3\tone"), "{out:?}");
+    assert!(out.contains("3 messages, 6 bytes, "), "{out:?}");
+    assert!(out.contains(" msg/s"), "{out:?}");
 }

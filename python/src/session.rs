@@ -143,6 +143,7 @@ impl PyInpad {
                 ("dropped_rejected", s.dropped_rejected),
                 ("dropped_filtered", s.dropped_filtered),
                 ("dropped_session_too_long", s.dropped_session_too_long),
+                ("verify_non_boolean", s.verify_non_boolean),
             ],
         )
     }

@@ -62,10 +62,36 @@ impl FfiReturn for zil_result {
     }
 }
 
+/// What a result code means, in words, e.g. `"no answer or message
+/// before the timeout"` for `ZIL_TIMEOUT`; `"not a zil result code"` for a
+/// number that is no code. `zil_result_name` gives the enum's name. Static
+/// string: never free it. Thread-safe.
+#[no_mangle]
+pub extern "C" fn zil_result_str(code: c_int) -> *const c_char {
+    ffi! {
+        let text: &'static [u8] = match code {
+            0 => b"success\0",
+            1 => b"invalid argument\0",
+            2 => b"a required pointer argument was NULL\0",
+            3 => b"no answer or message before the timeout\0",
+            4 => b"woken up on purpose\0",
+            5 => b"the peer broke the wire format\0",
+            6 => b"the RPC server answered with an error\0",
+            7 => b"the session was not confirmed\0",
+            8 => b"libzmq reported an error\0",
+            9 => b"the object was stopped or closed\0",
+            10 => b"not available in this build or state\0",
+            11 => b"internal error in zil (please report it)\0",
+            _ => b"not a zil result code\0",
+        };
+        Ok(text.as_ptr().cast::<c_char>())
+    }
+}
+
 /// The name of a result code, e.g. `"ZIL_TIMEOUT"`; `"ZIL_UNKNOWN"` for a
 /// number that is no code. Static string: never free it. Thread-safe.
 #[no_mangle]
-pub extern "C" fn zil_result_str(code: c_int) -> *const c_char {
+pub extern "C" fn zil_result_name(code: c_int) -> *const c_char {
     ffi! {
         let name: &'static [u8] = match code {
             0 => b"ZIL_OK\0",

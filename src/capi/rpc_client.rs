@@ -82,9 +82,10 @@ pub unsafe extern "C" fn zil_rpc_client_call(
 }
 
 /// Asks the server whether `session_id` is valid (the original's `verify`
-/// request, byte for byte). On `ZIL_OK` writes the answer to `*verified`.
-/// `ZIL_PROTOCOL_ERROR` if the server answers something other than a
-/// boolean; other results as `zil_rpc_client_call`.
+/// request, byte for byte). On `ZIL_OK` writes the answer to `*verified`:
+/// read as the original reads it, by Python's truthiness (`1`, `"yes"` or
+/// a non-empty list are true; `null`, `0`, `""`, `[]`, `{}` false). Other
+/// results as `zil_rpc_client_call`.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_client_verify(
     client: *const zil_rpc_client_t,
@@ -120,7 +121,8 @@ pub unsafe extern "C" fn zil_rpc_client_get_token(
 }
 
 /// Ends the session of `token` (the original's `logout` request). On
-/// `ZIL_OK` writes the server's answer to `*logged_out`.
+/// `ZIL_OK` writes the server's answer to `*logged_out`, read by Python's
+/// truthiness like `zil_rpc_client_verify`'s.
 #[no_mangle]
 pub unsafe extern "C" fn zil_rpc_client_logout(
     client: *const zil_rpc_client_t,

@@ -3,13 +3,14 @@
 //! dead server never wedges the client.
 
 use super::methods::{GET_TOKEN, LOGOUT, VERIFY};
-use super::protocol::{parse_reply, request, Outcome};
+use super::protocol::{parse_reply, request, truthy, type_name, Outcome};
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{Attach, PortOptions};
 use crate::port_socket::{self, PortSocket};
 use crate::waker::{Wait, Waker};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// A JSON-RPC client connected to one server address.
@@ -25,6 +26,8 @@ pub struct Client {
     state: Mutex<State>,
     /// Ends a wait for an answer when the client is closed.
     waker: Waker,
+    /// `verify`/`logout` answers that were not `true` or `false`.
+    non_boolean: AtomicU64,
 }
 
 struct State {
@@ -62,6 +65,7 @@ impl Client {
                 next_id: 1,
             }),
             waker: Waker::new()?,
+            non_boolean: AtomicU64::new(0),
         };
         let mut state = client.lock();
         state.socket = Some(client.connect()?);
@@ -85,11 +89,39 @@ impl Client {
 
     /// `verify(session_id)`, sent exactly as the original client sends it
     /// (`"params": "<session_id>", "id": "1"`). True if the server confirms.
+    ///
+    /// The answer is read as the original reads it, by Python's truthiness:
+    /// an authorization service written for the original may answer `1`,
+    /// `"yes"` or a non-empty list for true, and `null`, `0`, `""`, `[]` or
+    /// `{}` for false. Such answers are counted
+    /// ([`Client::non_boolean_answers`]) and the first one is logged.
     pub fn verify(&self, session_id: &str) -> Result<bool> {
         let result = self.call_with_id(VERIFY, json!(session_id), "1")?;
-        result
-            .as_bool()
-            .ok_or_else(|| unexpected(VERIFY, &result, "true or false"))
+        Ok(self.answer_truth(VERIFY, &result))
+    }
+
+    /// How many `verify`/`logout` answers were not a JSON boolean (and were
+    /// read by Python's truthiness).
+    pub fn non_boolean_answers(&self) -> u64 {
+        self.non_boolean.load(Ordering::Relaxed)
+    }
+
+    /// A `verify`/`logout` answer by Python's truthiness, counting (and the
+    /// first time logging) one that is not a boolean. The log names the
+    /// answer's type only, never its value.
+    fn answer_truth(&self, method: &str, result: &Value) -> bool {
+        if let Value::Bool(b) = result {
+            return *b;
+        }
+        let truth = truthy(result);
+        if self.non_boolean.fetch_add(1, Ordering::Relaxed) == 0 {
+            log::warn!(
+                "zil: rpc '{method}' at '{}' answered {}, not true or false; read as {truth} by Python's truthiness like the original (logged once per client)",
+                self.addr,
+                type_name(result)
+            );
+        }
+        truth
     }
 
     /// One pipelined `verify` answer, `["", reply]` as a DEALER reads it
@@ -116,9 +148,7 @@ impl Client {
         }
         self.check_reply_size(dealer, VERIFY, reply.len())?;
         let result = self.outcome(VERIFY, reply, &json!("1"))?;
-        result
-            .as_bool()
-            .ok_or_else(|| unexpected(VERIFY, &result, "true or false"))
+        Ok(self.answer_truth(VERIFY, &result))
     }
 
     /// How long a call waits for an answer, in ms (`-1` forever).
@@ -137,12 +167,11 @@ impl Client {
     }
 
     /// `logout(token)`, sent as the original does (`"params": "<token>",
-    /// "id": "3"`). True if the server confirms.
+    /// "id": "3"`). True if the server confirms; the answer is read by
+    /// Python's truthiness like [`Client::verify`]'s.
     pub fn logout(&self, token: &str) -> Result<bool> {
         let result = self.call_with_id(LOGOUT, json!(token), "3")?;
-        result
-            .as_bool()
-            .ok_or_else(|| unexpected(LOGOUT, &result, "true or false"))
+        Ok(self.answer_truth(LOGOUT, &result))
     }
 
     /// Closes the client, from any thread: a call waiting for its answer
@@ -169,7 +198,7 @@ impl Client {
         if self.waker.is_closed() {
             return Err(self.closed(method));
         }
-        let text = request(method, params, id.clone()).to_string();
+        let text = request(method, &params, &id);
         let socket = match state.socket.take() {
             Some(socket) => socket,
             None => self.connect()?,

@@ -6,12 +6,14 @@
 mod client;
 mod pipeline;
 pub(crate) mod protocol;
+pub(crate) mod python_json;
 mod server;
 
 pub use client::Client;
 pub(crate) use pipeline::{Progress, VerifyPipeline};
 pub use protocol::{
-    RpcError, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
+    truthy, RpcError, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND,
+    PARSE_ERROR,
 };
 pub(crate) use server::run as run_shared;
 pub use server::{Handler, Server, ServerStats};

@@ -68,7 +68,7 @@ impl VerifyPipeline {
             self.progress = Instant::now();
         }
         self.unsent
-            .push_back(request(VERIFY, json!(session_id), json!("1")).to_string());
+            .push_back(request(VERIFY, &json!(session_id), &json!("1")));
     }
 
     /// How long until the server's silence fails the outstanding calls

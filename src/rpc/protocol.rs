@@ -2,6 +2,7 @@
 //! codes. Lenient where the Python original is (bare-string `params`, string
 //! or number ids), strict about everything else.
 
+use super::python_json;
 use serde_json::{json, Map, Value};
 use std::fmt;
 
@@ -112,20 +113,101 @@ pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request, (RpcError, Value)> 
     })
 }
 
-/// The success reply the original sends: `{"jsonrpc","result","id"}`.
-pub(crate) fn result_reply(result: Value, id: Value) -> Value {
-    json!({"jsonrpc": "2.0", "result": result, "id": id})
+/// A reply the server sends, laid out as the original's `json.dumps`
+/// writes its replies (its `Display` is the text on the wire).
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// `{"jsonrpc": "2.0", "result": <value>, "id": <id>}`, the original's
+    /// success reply byte for byte.
+    Result(Value, Value),
+    /// `{"jsonrpc": "2.0", "error": {"code": N, "message": "…"}, "id": <id>}`:
+    /// a JSON-RPC 2.0 error object where the original sends a bare string.
+    /// Its client treats any reply with an `error` key as a failure, so it
+    /// understands it, and zil's callers get a code.
+    Error(RpcError, Value),
 }
 
-/// An error reply with a JSON-RPC 2.0 error object. The original's client
-/// treats any reply with an `error` key as a failure, so it understands it.
-pub(crate) fn error_reply(err: &RpcError, id: Value) -> Value {
-    json!({"jsonrpc": "2.0", "error": {"code": err.code, "message": err.message}, "id": id})
+impl Reply {
+    /// The reply as a JSON value.
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Reply::Result(result, id) => json!({"jsonrpc": "2.0", "result": result, "id": id}),
+            Reply::Error(err, id) => {
+                json!({"jsonrpc": "2.0", "error": error_object(err), "id": id})
+            }
+        }
+    }
 }
 
-/// A request in the form the original client sends.
-pub(crate) fn request(method: &str, params: Value, id: Value) -> Value {
-    json!({"jsonrpc": "2.0", "method": method, "params": params, "id": id})
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Reply::Result(result, id) => {
+                python_json::object(&[("jsonrpc", &json!("2.0")), ("result", result), ("id", id)])
+            }
+            Reply::Error(err, id) => python_json::object(&[
+                ("jsonrpc", &json!("2.0")),
+                ("error", &error_object(err)),
+                ("id", id),
+            ]),
+        };
+        f.write_str(&text)
+    }
+}
+
+fn error_object(err: &RpcError) -> Value {
+    let mut object = Map::new();
+    object.insert("code".into(), json!(err.code));
+    object.insert("message".into(), json!(err.message));
+    Value::Object(object)
+}
+
+/// The success reply the original sends.
+pub(crate) fn result_reply(result: Value, id: Value) -> Reply {
+    Reply::Result(result, id)
+}
+
+/// An error reply with a JSON-RPC 2.0 error object.
+pub(crate) fn error_reply(err: &RpcError, id: Value) -> Reply {
+    Reply::Error(err.clone(), id)
+}
+
+/// A request's text exactly as the original client's `json.dumps` writes
+/// it: `{"jsonrpc": "2.0", "method": "verify", "params": "…", "id": "1"}`.
+pub(crate) fn request(method: &str, params: &Value, id: &Value) -> String {
+    python_json::object(&[
+        ("jsonrpc", &json!("2.0")),
+        ("method", &json!(method)),
+        ("params", params),
+        ("id", id),
+    ])
+}
+
+/// `value` by Python's truthiness rules, as the original reads a `verify`
+/// answer (`if verified:`): `null`, `false`, `0`, `0.0`, `""`, `[]` and
+/// `{}` are false, every other value is true.
+pub fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(members) => !members.is_empty(),
+    }
+}
+
+/// The name of `value`'s JSON type, for messages that must not repeat the
+/// value itself.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// What a reply says: a result, or a remote error (as one line of text).
@@ -167,5 +249,40 @@ fn describe_error_object(o: &Map<String, Value>) -> String {
     match o.get("code").and_then(Value::as_i64) {
         Some(code) => format!("{message} (code {code})"),
         None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truthy;
+    use serde_json::json;
+
+    #[test]
+    fn reads_answers_by_python_truthiness() {
+        // bool(x) in Python for each x.
+        for value in [
+            json!(true),
+            json!(1),
+            json!(-2),
+            json!(0.5),
+            json!("yes"),
+            json!("false"),
+            json!([0]),
+            json!({"ok": false}),
+        ] {
+            assert!(truthy(&value), "{value}");
+        }
+        for value in [
+            json!(false),
+            json!(null),
+            json!(0),
+            json!(0.0),
+            json!(-0.0),
+            json!(""),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(!truthy(&value), "{value}");
+        }
     }
 }

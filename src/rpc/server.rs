@@ -1,7 +1,7 @@
 //! The RPC server: a REP socket and a table of handlers.
 
 use super::protocol::{
-    error_reply, parse_request, result_reply, RpcError, INTERNAL_ERROR, INVALID_REQUEST,
+    error_reply, parse_request, result_reply, Reply, RpcError, INTERNAL_ERROR, INVALID_REQUEST,
     METHOD_NOT_FOUND, NOT_SUPPORTED,
 };
 use crate::deadline::Deadline;
@@ -195,7 +195,7 @@ impl Server {
     /// Answers one request message (the bytes of a single frame) the way the
     /// running server would. Useful for tests and fuzzing.
     pub fn handle(&self, request: &[u8]) -> Value {
-        self.shared.reply_to(request)
+        self.shared.reply_to(request).to_value()
     }
 
     /// The state the serving loop holds, for running it without borrowing
@@ -326,7 +326,7 @@ impl Shared {
 
     /// The error reply to a request of `len` bytes over `max_msg_size`
     /// (`limit`), counted; no handler sees it.
-    fn refuse_oversized(&self, len: usize, limit: usize) -> Value {
+    fn refuse_oversized(&self, len: usize, limit: usize) -> Reply {
         self.oversized.fetch_add(1, Ordering::Relaxed);
         self.count(true);
         let err = RpcError::new(
@@ -340,7 +340,7 @@ impl Shared {
     }
 
     /// Dispatches one request and builds the reply; never fails.
-    fn reply_to(&self, request: &[u8]) -> Value {
+    fn reply_to(&self, request: &[u8]) -> Reply {
         let (reply, failed) = match parse_request(request) {
             Err((err, id)) => {
                 log::warn!("zil: rpc server '{}': {}", self.endpoint, err.message);
@@ -352,6 +352,7 @@ impl Shared {
                         METHOD_NOT_FOUND,
                         format!("{NOT_SUPPORTED}: method '{}' not found", req.method),
                     );
+                    log::info!("zil: rpc server '{}': {}", self.endpoint, err.message);
                     (error_reply(&err, req.id), true)
                 }
                 Some(handler) => {
@@ -359,7 +360,14 @@ impl Shared {
                     // truthy; zil hands every handler what was sent.
                     match catch_unwind(AssertUnwindSafe(|| handler(req.params.as_ref()))) {
                         Ok(Ok(result)) => (result_reply(result, req.id), false),
-                        Ok(Err(err)) => (error_reply(&err, req.id), true),
+                        Ok(Err(err)) => {
+                            log::info!(
+                                "zil: rpc server '{}': '{}' answered an error: {err}",
+                                self.endpoint,
+                                req.method
+                            );
+                            (error_reply(&err, req.id), true)
+                        }
                         Err(_) => {
                             let err = RpcError::new(
                                 INTERNAL_ERROR,

@@ -17,31 +17,11 @@ impl SessionId {
     pub(crate) fn new(id: &str) -> Arc<Self> {
         Arc::new(SessionId {
             id: id.to_owned(),
-            json: ascii_json_string(id),
+            // Written as the original's `json.dumps` writes it, so the envelope
+            // is byte-identical for any session id.
+            json: crate::rpc::python_json::string(id),
         })
     }
-}
-
-/// `text` as a JSON string the way Python's `json.dumps` writes it
-/// (`ensure_ascii`): non-ASCII characters as `\uXXXX` escapes, so the
-/// envelope is byte-identical to the original's for any session id.
-fn ascii_json_string(text: &str) -> String {
-    let json = serde_json::Value::String(text.to_owned()).to_string();
-    if json.is_ascii() {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
 }
 
 /// A place one session id is written to and read from, by any thread.
@@ -72,18 +52,4 @@ static PROCESS_BUS: Lazy<Arc<SessionSlot>> = Lazy::new(Arc::default);
 /// The process-wide bus of unlinked inpads and session-less outpads.
 pub(crate) fn process_bus() -> &'static Arc<SessionSlot> {
     &PROCESS_BUS
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ascii_json_string;
-
-    #[test]
-    fn escapes_like_python_json_dumps() {
-        // json.dumps("4a50") / json.dumps("sé") / json.dumps("a😀") / json.dumps('q"\\')
-        assert_eq!(ascii_json_string("4a50"), "\"4a50\"");
-        assert_eq!(ascii_json_string("sé"), "\"s\\u00e9\"");
-        assert_eq!(ascii_json_string("a😀"), "\"a\\ud83d\\ude00\"");
-        assert_eq!(ascii_json_string("q\"\\"), "\"q\\\"\\\\\"");
-    }
 }

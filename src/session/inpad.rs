@@ -62,6 +62,9 @@ pub struct InpadStats {
     /// Dropped: the session id is longer than `max_session_id_len`;
     /// refused before any `verify` call and never cached.
     pub dropped_session_too_long: u64,
+    /// `verify` answers that were not `true` or `false` (e.g. `1`, `"yes"`,
+    /// a list), read by Python's truthiness as the original reads them.
+    pub verify_non_boolean: u64,
 }
 
 #[derive(Default)]
@@ -90,7 +93,7 @@ impl Counters {
         self.0[which as usize].fetch_add(n, Ordering::Relaxed);
     }
 
-    fn snapshot(&self, port: &Stats) -> InpadStats {
+    fn snapshot(&self, port: &Stats, rpc: &Client) -> InpadStats {
         let get = |which: Count| self.0[which as usize].load(Ordering::Relaxed);
         InpadStats {
             delivered: get(Count::Delivered),
@@ -107,6 +110,7 @@ impl Counters {
             dropped_rejected: port.messages_rejected,
             dropped_filtered: port.messages_filtered,
             dropped_session_too_long: get(Count::SessionTooLong),
+            verify_non_boolean: rpc.non_boolean_answers(),
         }
     }
 }
@@ -351,7 +355,7 @@ impl Inpad {
 
     /// Drop and delivery counters.
     pub fn stats(&self) -> InpadStats {
-        self.counters.snapshot(&self.port().stats())
+        self.counters.snapshot(&self.port().stats(), &self.rpc)
     }
 
     /// Unwraps the envelope; `None` (counted) when malformed or session-less.

@@ -58,8 +58,13 @@ static void bad_addresses(void)
     CHECK_ERROR_MENTIONS("empty");
     EXPECT_NULL(zil_inport_new("", "t"), "''");
     EXPECT_NULL(zil_inport_new_with_options("", "t", bind), "''");
-    /* the protocol is named wrong */
-    EXPECT_NULL(zil_outport_new("bogus://x", "t"), "not supported");
+    /* the transport is named wrong, or missing: the valid ones are listed */
+    EXPECT_NULL(zil_outport_new("bogus://x", "t"), "bogus:// is not one zil's sockets use");
+    CHECK_ERROR_MENTIONS("tcp://HOST:PORT");
+    EXPECT_NULL(zil_inport_new("udp://127.0.0.1:5555", "t"), "udp:// is not one");
+    CHECK_ERROR_MENTIONS("ipc://PATH");
+    EXPECT_NULL(zil_outport_new("garbage", "t"), "no transport");
+    CHECK_ERROR_MENTIONS("inproc://NAME");
     /* an ipc path whose directory does not exist */
     snprintf(missing_dir, sizeof missing_dir, "ipc://%s/no-such-dir/x.sock", test_tmpdir());
     EXPECT_NULL(zil_outport_new(missing_dir, "t"), missing_dir + 6);

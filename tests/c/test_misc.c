@@ -1,4 +1,5 @@
-/* zil_result_str for every code and for numbers that are no code,
+/* zil_result_name and zil_result_str for every code and for numbers
+ * that are no code,
  * zil_version() against the header's ZIL_VERSION macros, and
  * zil_last_error() before anything failed. */
 #include "check.h"
@@ -21,19 +22,20 @@ static void result_names(void)
         zil_result code;
         int number;
         const char *name;
+        const char *text;
     } codes[] = {
-        {ZIL_OK, 0, "ZIL_OK"},
-        {ZIL_INVALID_ARGUMENT, 1, "ZIL_INVALID_ARGUMENT"},
-        {ZIL_NULL_ARGUMENT, 2, "ZIL_NULL_ARGUMENT"},
-        {ZIL_TIMEOUT, 3, "ZIL_TIMEOUT"},
-        {ZIL_INTERRUPTED, 4, "ZIL_INTERRUPTED"},
-        {ZIL_PROTOCOL_ERROR, 5, "ZIL_PROTOCOL_ERROR"},
-        {ZIL_REMOTE_ERROR, 6, "ZIL_REMOTE_ERROR"},
-        {ZIL_UNAUTHORIZED, 7, "ZIL_UNAUTHORIZED"},
-        {ZIL_ZMQ_ERROR, 8, "ZIL_ZMQ_ERROR"},
-        {ZIL_CLOSED, 9, "ZIL_CLOSED"},
-        {ZIL_NOT_SUPPORTED, 10, "ZIL_NOT_SUPPORTED"},
-        {ZIL_PANIC, 11, "ZIL_PANIC"},
+        {ZIL_OK, 0, "ZIL_OK", "success"},
+        {ZIL_INVALID_ARGUMENT, 1, "ZIL_INVALID_ARGUMENT", "invalid argument"},
+        {ZIL_NULL_ARGUMENT, 2, "ZIL_NULL_ARGUMENT", "a required pointer argument was NULL"},
+        {ZIL_TIMEOUT, 3, "ZIL_TIMEOUT", "no answer or message before the timeout"},
+        {ZIL_INTERRUPTED, 4, "ZIL_INTERRUPTED", "woken up on purpose"},
+        {ZIL_PROTOCOL_ERROR, 5, "ZIL_PROTOCOL_ERROR", "the peer broke the wire format"},
+        {ZIL_REMOTE_ERROR, 6, "ZIL_REMOTE_ERROR", "the RPC server answered with an error"},
+        {ZIL_UNAUTHORIZED, 7, "ZIL_UNAUTHORIZED", "the session was not confirmed"},
+        {ZIL_ZMQ_ERROR, 8, "ZIL_ZMQ_ERROR", "libzmq reported an error"},
+        {ZIL_CLOSED, 9, "ZIL_CLOSED", "the object was stopped or closed"},
+        {ZIL_NOT_SUPPORTED, 10, "ZIL_NOT_SUPPORTED", "not available in this build or state"},
+        {ZIL_PANIC, 11, "ZIL_PANIC", "internal error in zil (please report it)"},
     };
     static const int unknown[] = {-1, 12, 13, 100, 1000, -2147483647 - 1, 2147483647};
     size_t i;
@@ -42,13 +44,17 @@ static void result_names(void)
         /* the numbers are stable: part of the ABI */
         CHECKF((int)codes[i].code == codes[i].number, "%s is %d, expected %d", codes[i].name,
                (int)codes[i].code, codes[i].number);
-        CHECK_STR_EQ(zil_result_str((int)codes[i].code), codes[i].name);
-        /* a static string: the same pointer every time */
+        CHECK_STR_EQ(zil_result_name((int)codes[i].code), codes[i].name);
+        CHECK_STR_EQ(zil_result_str((int)codes[i].code), codes[i].text);
+        /* static strings: the same pointer every time */
+        CHECK(zil_result_name((int)codes[i].code) == zil_result_name(codes[i].number));
         CHECK(zil_result_str((int)codes[i].code) == zil_result_str(codes[i].number));
     }
-    for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
-        CHECK_STR_EQ(zil_result_str(unknown[i]), "ZIL_UNKNOWN");
-    printf("zil_result_str: %lu codes and %lu unknown numbers: OK\n",
+    for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        CHECK_STR_EQ(zil_result_name(unknown[i]), "ZIL_UNKNOWN");
+        CHECK_STR_EQ(zil_result_str(unknown[i]), "not a zil result code");
+    }
+    printf("zil_result_name/_str: %lu codes and %lu unknown numbers: OK\n",
            (unsigned long)(sizeof codes / sizeof codes[0]),
            (unsigned long)(sizeof unknown / sizeof unknown[0]));
 }

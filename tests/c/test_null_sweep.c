@@ -31,7 +31,7 @@ static void sweep_check_error(const char *file, int line, const char *what)
         poison_last_error();                                                                       \
         sweep_r_ = (int)(expr);                                                                    \
         CHECKF(sweep_r_ != ZIL_OK && zil_result_str(sweep_r_) != NULL &&                           \
-                   strcmp(zil_result_str(sweep_r_), "ZIL_UNKNOWN") != 0,                           \
+                   strcmp(zil_result_name(sweep_r_), "ZIL_UNKNOWN") != 0,                           \
                "%s returned %d", #expr, sweep_r_);                                                 \
         sweep_check_error(__FILE__, __LINE__, #expr);                                              \
         refused++;                                                                                 \
@@ -55,11 +55,13 @@ static void misc(void)
     poison_last_error();
     CHECK(zil_last_error() != NULL && zil_last_error()[0] != '\0');
     CHECK(zil_version() != NULL && zil_version()[0] != '\0');
-    CHECK_STR_EQ(zil_result_str(ZIL_OK), "ZIL_OK");
-    CHECK_STR_EQ(zil_result_str(-1), "ZIL_UNKNOWN");
-    CHECK_STR_EQ(zil_result_str(12), "ZIL_UNKNOWN");
-    CHECK_STR_EQ(zil_result_str(INT32_MAX), "ZIL_UNKNOWN");
-    CHECK_STR_EQ(zil_result_str(INT32_MIN), "ZIL_UNKNOWN");
+    CHECK_STR_EQ(zil_result_name(ZIL_OK), "ZIL_OK");
+    CHECK_STR_EQ(zil_result_name(-1), "ZIL_UNKNOWN");
+    CHECK_STR_EQ(zil_result_name(12), "ZIL_UNKNOWN");
+    CHECK_STR_EQ(zil_result_name(INT32_MAX), "ZIL_UNKNOWN");
+    CHECK_STR_EQ(zil_result_name(INT32_MIN), "ZIL_UNKNOWN");
+    CHECK_STR_EQ(zil_result_str(ZIL_OK), "success");
+    CHECK_STR_EQ(zil_result_str(INT32_MIN), "not a zil result code");
 
     REFUSED(zil_set_log_level(-1));
     REFUSED(zil_set_log_level(6));

@@ -18,13 +18,18 @@ closes, and kills itself after --lifetime seconds.
 
 Usage:
   rpc_peer.py server [--addr ADDR] [--sessions S1,S2] [--tokens T1,T2]
+      [--truthy JSON] [--falsy JSON]
       Prints {"ready": true, "endpoint": ...}, then for each request
-      {"request": "<raw text>", "handled_with": "params"|"no params"|null}.
+      {"request": "<raw text>", "handled_with": "params"|"no params"|null,
+       "original_form": "<what the original client sends for that call>"}.
+      verify answers --truthy (default true) for a known session, else
+      --falsy (default false).
   rpc_peer.py client --addr ADDR --calls JSON [--timeout-ms N]
       JSON is a list of ["verify", sid] | ["get_token"] | ["logout", token] |
       ["raw", method, params, id]. Prints one line per call:
-      {"call": ..., "result": ...} or {"call": ..., "error": ...}, each with
-      the raw "reply" text; then {"done": true}.
+      {"call": ..., "result": ..., "original_reply": "<the original server's
+      reply>"} or {"call": ..., "error": ...}, each with the raw "reply"
+      text; then {"done": true}.
 """
 
 import argparse
@@ -93,7 +98,12 @@ class RPCServer:
             except (KeyError, IndexError):
                 handled_with = None
                 reply = {"jsonrpc": "2.0", "error": "Command Not Supported", "id": msg["id"]}
-            emit({"request": raw.decode("utf-8"), "handled_with": handled_with})
+            # What the original client sends for this call, to compare
+            # the received bytes with.
+            original = {"jsonrpc": "2.0", "method": msg.get("method"),
+                        "params": msg.get("params"), "id": msg.get("id")}
+            emit({"request": raw.decode("utf-8"), "handled_with": handled_with,
+                  "original_form": json.dumps(original)})
             self.socket.send_string(json.dumps(reply))
 
 
@@ -101,8 +111,11 @@ def serve(args):
     sessions = set(filter(None, args.sessions.split(",")))
     tokens = list(filter(None, args.tokens.split(",")))
 
+    truthy = json.loads(args.truthy)
+    falsy = json.loads(args.falsy)
+
     def verify(sid):
-        return sid in sessions
+        return truthy if sid in sessions else falsy
 
     def get_token():
         return tokens.pop(0) if tokens else None
@@ -172,7 +185,10 @@ def call(args):
                 result = client._call(spec[1], spec[2], spec[3])
             else:
                 raise SystemExit("unknown call %r" % (kind,))
-            emit({"call": spec, "result": result, "reply": client.last_reply})
+            # The original server's reply to this call, to compare with.
+            original = {"jsonrpc": "2.0", "result": result, "id": json.loads(client.last_reply)["id"]}
+            emit({"call": spec, "result": result, "reply": client.last_reply,
+                  "original_reply": json.dumps(original)})
         except RPCError as err:
             emit({"call": spec, "error": err.args[0], "reply": client.last_reply})
         except zmq.Again:
@@ -188,6 +204,10 @@ def main():
     parser.add_argument("--sessions", default="")
     parser.add_argument("--tokens", default="")
     parser.add_argument("--calls", default="[]")
+    # What verify answers for a known / unknown session (JSON): authz
+    # services written for the original may answer any truthy value.
+    parser.add_argument("--truthy", default="true")
+    parser.add_argument("--falsy", default="false")
     parser.add_argument("--timeout-ms", type=int, default=5000)
     parser.add_argument("--lifetime", type=float, default=60.0)
     args = parser.parse_args()
