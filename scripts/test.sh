@@ -79,6 +79,9 @@ if ! python3 -c 'import maturin, pytest' 2>/dev/null; then
   python3 -m pip install -q -r python/requirements-dev.txt \
     || python3 -m pip install -q --break-system-packages -r python/requirements-dev.txt
 fi
+# The build shares target/ with the cargo runs above, so libzmq and
+# libsodium are not built a second time.
+export CARGO_TARGET_DIR="$PWD/target"
 python3 -m pip install -q ./python \
   || python3 -m pip install -q --break-system-packages ./python
 status=0
