@@ -295,6 +295,32 @@ def run_stream(args, mode):
     return result
 
 
+def time_verify(verify, warmup, count, seconds):
+    """Calls verify() one at a time (after `warmup` untimed calls) until
+    `count` calls or `seconds` passed; the rpc result dict, or an error if
+    an answer was not True. Also used by python/bench/bench.py, so the zil
+    binding and the original are timed by the same loop."""
+    for _ in range(warmup):
+        verify()
+    lat = []
+    clock = time.perf_counter_ns
+    start = clock()
+    limit = start + int(seconds * 1e9)
+    while len(lat) < count and clock() < limit:
+        t = clock()
+        if verify() is not True:
+            return {"error": "verify did not answer true"}
+        lat.append((clock() - t) / 1000.0)
+    total = (clock() - start) / 1e9
+    lat.sort()
+    n = len(lat)
+    return {
+        "mode": "rpc", "calls": n, "calls_per_s": n / total if total > 0 else 0.0,
+        "p50_us": lat[round((n - 1) * 0.5)] if n else 0.0,
+        "p99_us": lat[round((n - 1) * 0.99)] if n else 0.0,
+    }
+
+
 def run_rpc(args):
     mp_ctx = mp.get_context("spawn")
     stop = mp_ctx.Event()
@@ -304,27 +330,10 @@ def run_rpc(args):
     port = port_queue.get(timeout=TIMEOUT_MS / 1000)
     ctx = zmq.Context()
     client = OriginalRPCClient(ctx, "tcp://127.0.0.1:%d" % port)
-    for _ in range(args.warmup):
-        client.verify(SESSION_ID)
-    lat = []
-    clock = time.perf_counter_ns
-    start = clock()
-    limit = start + int(args.seconds * 1e9)
-    while len(lat) < args.count and clock() < limit:
-        t = clock()
-        if client.verify(SESSION_ID) is not True:
-            return {"error": "verify did not answer true"}
-        lat.append((clock() - t) / 1000.0)
-    total = (clock() - start) / 1e9
+    result = time_verify(lambda: client.verify(SESSION_ID), args.warmup, args.count, args.seconds)
     stop.set()
     server.join(2)
-    lat.sort()
-    n = len(lat)
-    return {
-        "mode": "rpc", "calls": n, "calls_per_s": n / total if total > 0 else 0.0,
-        "p50_us": lat[round((n - 1) * 0.5)] if n else 0.0,
-        "p99_us": lat[round((n - 1) * 0.99)] if n else 0.0,
-    }
+    return result
 
 
 def main():

@@ -36,14 +36,9 @@ CREDIT_EVERY = 64
 REPO = Path(__file__).resolve().parents[2]
 
 
-def baseline_script():
-    """original_baseline.py (bench/python since the workspace conversion,
-    benches/python before)."""
-    for where in ("bench/python", "benches/python"):
-        path = REPO / where / "original_baseline.py"
-        if path.is_file():
-            return path
-    sys.exit("original_baseline.py not found under bench/python or benches/python")
+BASELINE = REPO / "bench" / "python" / "original_baseline.py"
+sys.path.insert(0, str(BASELINE.parent))
+from original_baseline import time_verify  # noqa: E402  (the same timing loop)
 
 
 def rpc_server(port_queue, stop):
@@ -148,29 +143,17 @@ def run_rpc(args):
     server = ctx.Process(target=rpc_server, args=(endpoints, stop), daemon=True)
     server.start()
     client = z.RPCClient(endpoints.get(timeout=10), z.supported_cmds)
-    for _ in range(args.warmup):
-        client.verify(SID)
-    lat = []
-    clock = time.perf_counter_ns
-    start = clock()
-    limit = start + int(args.seconds * 1e9)
-    while len(lat) < args.rpc_count and clock() < limit:
-        t = clock()
-        if client.verify(SID) is not True:
-            raise SystemExit("verify did not answer true")
-        lat.append((clock() - t) / 1000.0)
-    total = (clock() - start) / 1e9
+    result = time_verify(lambda: client.verify(SID), args.warmup, args.rpc_count, args.seconds)
     stop.set()
     server.join(5)
-    lat.sort()
-    n = len(lat)
-    return {"mode": "rpc", "calls": n, "calls_per_s": n / total,
-            "p50_us": lat[round((n - 1) * 0.5)], "p99_us": lat[round((n - 1) * 0.99)]}
+    if "error" in result:
+        raise SystemExit(result["error"])
+    return result
 
 
 def baseline(mode, args):
     count = args.rpc_count if mode == "rpc" else args.count
-    cmd = [sys.executable, str(baseline_script()), mode, "--size", str(args.size), "--count",
+    cmd = [sys.executable, str(BASELINE), mode, "--size", str(args.size), "--count",
            str(count), "--seconds", str(args.seconds), "--window", str(args.window)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     return json.loads(out.stdout.strip().splitlines()[-1])
