@@ -339,8 +339,8 @@ typedef struct zil_rpc_server_t zil_rpc_server_t;
 /**
  * Releases a buffer given to `zil_outport_push_zero_copy`:
  * `free_fn(data, hint)`. Called exactly once, from a libzmq I/O thread
- * (or the calling thread when the push fails or `len` is 0), when zil and
- * libzmq are done with the buffer; `data` is what the caller passed, NULL
+ * (or the calling thread when the push fails), when zil and libzmq are
+ * done with the buffer, an empty one included; `data` is what the caller passed, NULL
  * included. Must not call zil.
  */
 typedef void (*zil_free_fn)(void *data, void *hint);

@@ -37,10 +37,11 @@
  * Buffers are sent without a copy (`zil_outport_push_zero_copy`: the
  * mapped buffer is released when libzmq has sent it); session-aware
  * buffers are base64-encoded, hence copied. At EOS the sink waits up to
- * #GstZilSink:drain-timeout ms until libzmq has released every zero-copy
- * buffer, plus 50 ms for copied messages (zil cannot report when those
- * have left), so a process that exits right after EOS does not lose the
- * tail of the stream.
+ * #GstZilSink:drain-timeout ms until libzmq has taken every zero-copy
+ * buffer and then the EOS message, plus 200 ms (and twice the time the
+ * EOS message waited, for a slow receiver) for the last write to the
+ * receiver's socket (zil cannot report that one), so a process that exits
+ * right after EOS does not lose the tail of the stream.
  *
  * ## Example launch lines
  * |[
@@ -77,8 +78,12 @@ GST_DEBUG_CATEGORY_STATIC (gst_zil_sink_debug);
 #define EOS_SETTLE_MS 5
 /* How often a wait checks whether the element was unlocked. */
 #define WAIT_SLICE_MS 50
-/* At EOS: time given to libzmq for copied messages (see drain_at_eos). */
-#define COPIED_GRACE_MS 50
+/* At EOS, once libzmq has taken the EOS message: the least time left for
+ * it to write the last bytes to the receiver's socket (see send_eos). A
+ * receiver whose socket is full takes them when its own queue has room
+ * again: with rcvhwm=50 and 1 ms per buffer, every 25 ms; on a busy
+ * machine later. */
+#define LAST_WRITE_GRACE_MS 200
 
 enum
 {
@@ -273,20 +278,23 @@ pushed (GstZilSink * self, zil_result r)
   return send_failed (self, r, "a buffer");
 }
 
-/* Sends a buffer; without a copy on an output port. */
-static GstFlowReturn
-push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
+/* Hands a buffer to zil: an output port sends it without a copy, holding a
+ * reference until libzmq has taken it (counted in the drain, empty buffers
+ * included, so that the EOS message is tracked too); an outpad copies it
+ * into its envelope. FALSE when the buffer cannot be mapped (*r unset). */
+static gboolean
+send_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event,
+    zil_result * r)
 {
   GstZilSent *sent;
-  zil_result r;
 
-  if (self->pad || gst_buffer_get_size (buffer) == 0) {
+  if (self->pad) {
     GstMapInfo map;
     if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-      return map_failed (self);
-    r = push_copy (self, map.data, map.size, event);
+      return FALSE;
+    *r = push_copy (self, map.data, map.size, event);
     gst_buffer_unmap (buffer, &map);
-    return pushed (self, r);
+    return TRUE;
   }
 
   sent = g_new0 (GstZilSent, 1);
@@ -294,7 +302,7 @@ push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
   if (!gst_buffer_map (sent->buffer, &sent->map, GST_MAP_READ)) {
     gst_buffer_unref (sent->buffer);
     g_free (sent);
-    return map_failed (self);
+    return FALSE;
   }
   sent->drain = g_atomic_rc_box_acquire (self->drain);
   g_mutex_lock (&self->drain->lock);
@@ -303,8 +311,19 @@ push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
 
   /* zil only reads the bytes (the API takes a non-const pointer because
    * it takes ownership); sent_release runs exactly once, also on failure. */
-  r = zil_outport_push_zero_copy (self->port, (uint8_t *) sent->map.data,
+  *r = zil_outport_push_zero_copy (self->port, (uint8_t *) sent->map.data,
       sent->map.size, event, sent_release, sent);
+  return TRUE;
+}
+
+/* Sends one of the stream's buffers. */
+static GstFlowReturn
+push_buffer (GstZilSink * self, GstBuffer * buffer, const gchar * event)
+{
+  zil_result r;
+
+  if (!send_buffer (self, buffer, event, &r))
+    return map_failed (self);
   return pushed (self, r);
 }
 
@@ -467,42 +486,57 @@ pause_unless_unlocked (GstZilSink * self, gint ms)
   g_mutex_unlock (&self->drain->lock);
 }
 
-/* Sends the EOS message so that it is not lost, within `deadline`:
- * first waits until libzmq has released every zero-copy buffer (the queue
- * then has room: a subscriber's queue never drops it) and for libzmq to
- * take notice (EOS_SETTLE_MS), then pushes it; a
- * lossless push that finds a subscriber full is tried again until the
- * deadline. Afterwards a short grace lets libzmq send the copied messages
- * (EOS, caps, every outpad message), whose departure zil cannot report:
- * zil never terminates its ZeroMQ context, so libzmq's queues die with a
- * process that exits right after EOS (gst-launch does). Ends early when
- * unlocked. */
-static void
-send_eos (GstZilSink * self, gint64 deadline)
+/* The EOS message's data: "seq=<count>" with send-meta, else empty. */
+static GstBuffer *
+eos_buffer (GstZilSink * self)
 {
-  gchar *data = NULL;
-  zil_result r;
-  gint grace_ms;
   gboolean send_meta;
+  gchar *data;
 
   GST_OBJECT_LOCK (self);
   send_meta = self->send_meta;
   GST_OBJECT_UNLOCK (self);
-  if (send_meta)
-    data = gst_zil_meta_format_end (self->seq);
+  if (!send_meta)
+    return gst_buffer_new ();
+  data = gst_zil_meta_format_end (self->seq);
+  return gst_buffer_new_wrapped (data, strlen (data));
+}
+
+/* Sends the EOS message so that it is not lost, within `deadline`:
+ * first waits until libzmq has taken every zero-copy buffer (the queue
+ * then has room: a subscriber's queue never drops it) and for libzmq to
+ * take notice (EOS_SETTLE_MS), then pushes it; a lossless push that finds
+ * a subscriber full is tried again until the deadline. An output port
+ * sends it like a buffer, so the sink then waits until libzmq has taken
+ * it too: everything before it has left the queue. Last, a grace
+ * (LAST_WRITE_GRACE_MS plus twice the time libzmq took to take the EOS)
+ * for libzmq to write those last bytes to the receiver's socket, which
+ * zil cannot report: zil never terminates its
+ * ZeroMQ context (and libzmq's linger covers the queue, not that write),
+ * so what is still queued dies with a process that exits right after EOS
+ * (gst-launch does). Ends early when unlocked. */
+static void
+send_eos (GstZilSink * self, gint64 deadline)
+{
+  GstBuffer *eos = eos_buffer (self);
+  zil_result r = ZIL_OK;
+  gint64 pushed_at = 0, grace_ms;
 
   if (!drain_wait (self->drain, ms_left (deadline)))
     GST_WARNING_OBJECT (self, "buffers still queued in libzmq at EOS");
   pause_unless_unlocked (self, EOS_SETTLE_MS);
   for (;;) {
-    r = push_copy (self, (const guint8 *) data, data ? strlen (data) : 0,
-        GST_ZIL_EOS_EVENT);
+    pushed_at = g_get_monotonic_time ();
+    if (!send_buffer (self, eos, GST_ZIL_EOS_EVENT, &r)) {
+      r = ZIL_INVALID_ARGUMENT;
+      break;
+    }
     if (r != ZIL_TIMEOUT || ms_left (deadline) == 0
         || g_atomic_int_get (&self->unlocked))
       break;
     pause_unless_unlocked (self, EOS_SETTLE_MS);
   }
-  g_free (data);
+  gst_buffer_unref (eos);
   if (r != ZIL_OK) {
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
         ("Could not send the end of stream: the receivers will report the "
@@ -510,11 +544,18 @@ send_eos (GstZilSink * self, gint64 deadline)
             zil_last_error ()));
     return;
   }
-  GST_DEBUG_OBJECT (self, "sent EOS");
-  grace_ms = deadline < 0 ? COPIED_GRACE_MS :
-      MIN (ms_left (deadline), COPIED_GRACE_MS);
+  if (!drain_wait (self->drain, ms_left (deadline)))
+    GST_WARNING_OBJECT (self, "the EOS message is still queued in libzmq");
+  /* The last write waits for the receiver about as long as the write
+   * before it did, which the EOS waited for: twice that, and a floor. */
+  grace_ms = LAST_WRITE_GRACE_MS + 2 * (g_get_monotonic_time () - pushed_at)
+      / G_TIME_SPAN_MILLISECOND;
+  if (deadline >= 0)
+    grace_ms = MIN (grace_ms, ms_left (deadline));
+  GST_DEBUG_OBJECT (self, "sent EOS; %" G_GINT64_FORMAT " ms for the last "
+      "write", grace_ms);
   if (grace_ms > 0)
-    pause_unless_unlocked (self, grace_ms);
+    pause_unless_unlocked (self, (gint) MIN (grace_ms, G_MAXINT));
 }
 
 static gboolean
@@ -878,9 +919,11 @@ gst_zil_sink_class_init (GstZilSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_DRAIN_TIMEOUT,
       g_param_spec_int ("drain-timeout", "Drain timeout",
           "At EOS, wait at most this many ms for libzmq to send what is "
-          "queued: every zero-copy buffer, plus 50 ms for copied messages "
-          "(-1 = no limit, 0 = do not wait); the EOS message is sent once "
-          "the zero-copy buffers are out, so that no queue drops it", -1,
+          "queued: every zero-copy buffer, then the EOS message, plus 200 ms "
+          "and twice the EOS message's wait for the last write (-1 = no "
+          "limit, 0 = do not wait); the EOS "
+          "message is sent once the buffers are out, so that no queue drops "
+          "it", -1,
           G_MAXINT, DEFAULT_DRAIN_TIMEOUT, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_SNDHWM,
       g_param_spec_int ("sndhwm", "Send high-water mark",

@@ -71,8 +71,8 @@ pub unsafe extern "C" fn zil_outport_push(
 
 /// Releases a buffer given to `zil_outport_push_zero_copy`:
 /// `free_fn(data, hint)`. Called exactly once, from a libzmq I/O thread
-/// (or the calling thread when the push fails or `len` is 0), when zil and
-/// libzmq are done with the buffer; `data` is what the caller passed, NULL
+/// (or the calling thread when the push fails), when zil and libzmq are
+/// done with the buffer, an empty one included; `data` is what the caller passed, NULL
 /// included. Must not call zil.
 pub type zil_free_fn = Option<unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void)>;
 
@@ -105,11 +105,6 @@ pub unsafe extern "C" fn zil_outport_push_zero_copy(
                 return Err(err);
             }
         };
-        if len == 0 {
-            release(data.cast(), hint);
-            port.push(&[], event)?;
-            return Ok(zil_result::ZIL_OK);
-        }
         let frame = ForeignFrame::new(data, len, release, hint).ok_or_else(|| {
             Error::new(ErrorKind::Zmq, "cannot wrap the buffer in a zmq message")
         })?;

@@ -194,20 +194,23 @@ static void edge_cases(void)
 
     test_pair(TEST_IPC, "zc-edge", "t", NULL, NULL, &out, &in);
 
-    /* len 0 with a buffer: released at once, an empty message sent */
+    /* len 0 with a buffer: an empty message sent, the buffer released once
+     * libzmq has taken it, like any other (a sender's EOS can be tracked) */
     buf = (uint8_t *)test_malloc(16);
     slot_init(&s, buf);
     CHECK_OK(zil_outport_push_zero_copy(out, buf, 0, "EOS", release, &s));
-    CHECK(atomic_load(&s.released) == 1 && atomic_load(&s.wrong_data) == 0);
     CHECK_OK(zil_inport_recv(in, &msg, long_wait_ms()));
+    wait_released(&s.released, 1);
+    CHECK(atomic_load(&s.wrong_data) == 0);
     CHECK(zil_msg_size(msg) == 0 && zil_msg_data(msg) != NULL);
     CHECK_STR_EQ(zil_msg_event(msg), "EOS");
     zil_msg_free(msg);
     /* len 0 and NULL data: fine too (free_fn gets NULL) */
     slot_init(&s, NULL);
     CHECK_OK(zil_outport_push_zero_copy(out, NULL, 0, NULL, release, &s));
-    CHECK(atomic_load(&s.released) == 1 && atomic_load(&s.wrong_data) == 0);
     CHECK_OK(zil_inport_recv(in, &msg, long_wait_ms()));
+    wait_released(&s.released, 1);
+    CHECK(atomic_load(&s.wrong_data) == 0);
     CHECK(zil_msg_size(msg) == 0 && zil_msg_event(msg) == NULL);
     zil_msg_free(msg);
     CHECK_OK(zil_outport_push_zero_copy(out, NULL, 0, NULL, NULL, NULL));
