@@ -257,6 +257,22 @@ typedef enum zil_log_level {
 } zil_log_level;
 
 /**
+ * TCP keep-alive of a port's TCP connections
+ * ([`PortOptions::tcp_keepalive`]): how zil learns that the host at the
+ * other end is gone when nothing will ever say so (power lost, a cable
+ * pulled, a partition that lasts). A connection on which nothing arrived
+ * for `idle_s` seconds is probed every `interval_s` seconds; after `probes`
+ * unanswered probes it is dropped as if the peer had closed it (monitors
+ * report `Disconnected`). The peer's kernel answers the probes, so a peer that is alive but
+ * slow, or not reading, is never dropped. Probes are sent only while
+ * nothing this side sent is waiting for its acknowledgement; data that is
+ * waiting is bounded by TCP's retransmission timeout instead. Other
+ * transports (`ipc://`, `inproc://`) are unaffected: the kernel reports
+ * their peers' end at once.
+ */
+typedef struct TcpKeepalive TcpKeepalive;
+
+/**
  * A session-aware input port: unwraps each envelope, verifies its session
  * with an RPC server (`verify`) and hands out only verified data. One
  * thread receives at a time; the other functions may be called from any
@@ -297,7 +313,7 @@ typedef struct zil_msg_t zil_msg_t;
  * (`zil_*_new_with_options`). Created with zil's defaults: high-water
  * marks 1000, linger 1000 ms, output ports bind and input ports connect,
  * exact topic matching, received frames up to 256 MiB (RPC: 16 MiB), no
- * encryption. Not thread-safe:
+ * encryption, TCP keep-alive that notices a dead peer within 20 s. Not thread-safe:
  * configure it from one thread, then use it (read-only) from any.
  */
 typedef struct zil_options_t zil_options_t;
@@ -609,6 +625,8 @@ typedef struct zil_peer_event_t {
  * callback's own zil calls go to stderr, never back into the callback.
  */
 typedef void (*zil_log_fn)(void *user_data, int32_t level, const char *message);
+
+
 
 #ifdef __cplusplus
 extern "C" {
@@ -1336,6 +1354,26 @@ enum zil_result zil_options_set_rpc_timeout(struct zil_options_t *opts, int32_t 
  * `dropped_session_too_long`. `ZIL_INVALID_ARGUMENT` for 0.
  */
 enum zil_result zil_options_set_max_session_id_len(struct zil_options_t *opts, size_t len);
+
+/**
+ * TCP keep-alive of the port's TCP connections: how zil learns that the
+ * host at the other end is gone when nothing will ever say so (power lost,
+ * a cable pulled, a partition that lasts). A connection on which nothing
+ * arrived for `idle_s` seconds is probed every `interval_s` seconds, and
+ * after `probes` unanswered probes it is dropped as if the peer had closed
+ * it (monitors report `ZIL_PEER_DISCONNECTED`). The peer's kernel answers the
+ * probes, so a peer that is alive but slow, or not reading, is never
+ * dropped. Probes go out only while nothing this side sent awaits its
+ * acknowledgement (data that does is bounded by TCP's retransmission
+ * timeout). Default on: 10 s, every 2 s, 5 probes, so a dead peer is
+ * noticed within 20 s. `idle_s` 0 turns keep-alive off (the other two are
+ * then ignored). `ZIL_INVALID_ARGUMENT` for values Linux does not take:
+ * `idle_s` and `interval_s` 1..=32767, `probes` 1..=127.
+ */
+enum zil_result zil_options_set_tcp_keepalive(struct zil_options_t *opts,
+                                              int32_t idle_s,
+                                              int32_t interval_s,
+                                              int32_t probes);
 
 /**
  * Sets the largest message frame a receiving socket hands on, in bytes

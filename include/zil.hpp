@@ -55,6 +55,7 @@
 namespace zil {
 
 using std::chrono::milliseconds;
+using std::chrono::seconds;
 
 /// Waits without a bound (-1 in the C API).
 inline constexpr milliseconds forever{-1};
@@ -209,6 +210,17 @@ inline std::int32_t ms(milliseconds t) noexcept
     return static_cast<std::int32_t>(t.count());
 }
 
+/// Seconds as the C API's int32_t; values beyond its range stay beyond the
+/// valid range, so that zil refuses them.
+inline std::int32_t secs(seconds t) noexcept
+{
+    if (t.count() < std::numeric_limits<std::int32_t>::min())
+        return std::numeric_limits<std::int32_t>::min();
+    if (t.count() > std::numeric_limits<std::int32_t>::max())
+        return std::numeric_limits<std::int32_t>::max();
+    return static_cast<std::int32_t>(t.count());
+}
+
 /// NUL-terminated copy of a string_view; short texts stay on the stack.
 class CStr {
   public:
@@ -341,6 +353,12 @@ class Options {
     {
         return detail::status(zil_options_set_max_msg_size(raw(), max_bytes));
     }
+    /// TCP keep-alive (zil_options_set_tcp_keepalive); idle 0s turns it off.
+    Status try_tcp_keepalive(seconds idle, seconds interval, int probes) noexcept
+    {
+        return detail::status(zil_options_set_tcp_keepalive(raw(), detail::secs(idle),
+                                                            detail::secs(interval), probes));
+    }
     Status try_curve_server(std::string_view secret_key)
     {
         return detail::status(zil_options_set_curve_server(raw(), detail::CStr(secret_key).get()));
@@ -372,6 +390,10 @@ class Options {
     Options &rpc_timeout(milliseconds t) { return done(try_rpc_timeout(t)); }
     Options &max_session_id_len(std::size_t len) { return done(try_max_session_id_len(len)); }
     Options &max_msg_size(std::int64_t max_bytes) { return done(try_max_msg_size(max_bytes)); }
+    Options &tcp_keepalive(seconds idle, seconds interval, int probes)
+    {
+        return done(try_tcp_keepalive(idle, interval, probes));
+    }
     Options &curve_server(std::string_view secret_key) { return done(try_curve_server(secret_key)); }
     Options &allow_curve_client(std::string_view public_key)
     {

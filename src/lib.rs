@@ -44,8 +44,8 @@ mod zap;
 pub use context::shutdown;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{
-    Attach, PortOptions, TopicMatch, DEFAULT_MAX_MSG_SIZE, DEFAULT_MAX_SESSION_ID_LEN,
-    DEFAULT_RPC_MAX_MSG_SIZE,
+    Attach, PortOptions, TcpKeepalive, TopicMatch, DEFAULT_MAX_MSG_SIZE,
+    DEFAULT_MAX_SESSION_ID_LEN, DEFAULT_RPC_MAX_MSG_SIZE, DEFAULT_TCP_KEEPALIVE,
 };
 pub use stats::Stats;
 

@@ -1,6 +1,7 @@
 //! Socket settings shared by every kind of port.
 
 use crate::curve::CurveOptions;
+use crate::error::{Error, Result};
 
 /// How a port attaches to its address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,62 @@ pub const DEFAULT_RPC_MAX_MSG_SIZE: i64 = 16 << 20;
 /// Default time the RPC server may stay silent while an inpad's `verify`
 /// calls wait for it ([`PortOptions::rpc_timeout_ms`]): 1000 ms.
 pub const DEFAULT_RPC_TIMEOUT_MS: i32 = 1000;
+
+/// TCP keep-alive of a port's TCP connections
+/// ([`PortOptions::tcp_keepalive`]): how zil learns that the host at the
+/// other end is gone when nothing will ever say so (power lost, a cable
+/// pulled, a partition that lasts). A connection on which nothing arrived
+/// for `idle_s` seconds is probed every `interval_s` seconds; after `probes`
+/// unanswered probes it is dropped as if the peer had closed it (monitors
+/// report `Disconnected`). The peer's kernel answers the probes, so a peer that is alive but
+/// slow, or not reading, is never dropped. Probes are sent only while
+/// nothing this side sent is waiting for its acknowledgement; data that is
+/// waiting is bounded by TCP's retransmission timeout instead. Other
+/// transports (`ipc://`, `inproc://`) are unaffected: the kernel reports
+/// their peers' end at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpKeepalive {
+    /// Seconds without anything received before the first probe (1..=32767).
+    pub idle_s: i32,
+    /// Seconds between two probes (1..=32767).
+    pub interval_s: i32,
+    /// Unanswered probes after which the connection is dropped (1..=127).
+    pub probes: i32,
+}
+
+/// zil's default keep-alive: probes after 10 s of silence, every 2 s, 5 of
+/// them: a dead peer is noticed within 20 s.
+pub const DEFAULT_TCP_KEEPALIVE: TcpKeepalive = TcpKeepalive {
+    idle_s: 10,
+    interval_s: 2,
+    probes: 5,
+};
+
+impl TcpKeepalive {
+    /// The longest a dead peer of an idle connection goes unnoticed, in
+    /// seconds: `idle_s + interval_s * probes`.
+    pub fn detection_s(&self) -> i64 {
+        i64::from(self.idle_s) + i64::from(self.interval_s) * i64::from(self.probes)
+    }
+
+    /// Refuses values Linux does not take (`TCP_KEEPIDLE`/`TCP_KEEPINTVL`
+    /// up to 32767 s, `TCP_KEEPCNT` up to 127).
+    pub(crate) fn check(&self) -> Result<()> {
+        let fields = [
+            ("idle", self.idle_s, 32767),
+            ("interval", self.interval_s, 32767),
+            ("probes", self.probes, 127),
+        ];
+        for (name, value, max) in fields {
+            if !(1..=max).contains(&value) {
+                return Err(Error::invalid(format!(
+                    "TCP keep-alive {name} {value} is invalid (1..={max})"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Settings of a port. [`PortOptions::default`] gives zil's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +134,10 @@ pub struct PortOptions {
     /// [`DEFAULT_MAX_SESSION_ID_LEN`]). A longer one is dropped before any
     /// `verify` call and never cached (`dropped_session_too_long`).
     pub max_session_id_len: usize,
+    /// TCP keep-alive of the port's connections (default
+    /// [`DEFAULT_TCP_KEEPALIVE`]); `None` turns it off, so that a dead
+    /// peer's connection lives on until something is sent to it.
+    pub tcp_keepalive: Option<TcpKeepalive>,
 }
 
 /// The default longest session id an inpad verifies: 256 bytes (the
@@ -96,6 +157,7 @@ impl Default for PortOptions {
             max_msg_size: None,
             curve: CurveOptions::default(),
             max_session_id_len: DEFAULT_MAX_SESSION_ID_LEN,
+            tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
         }
     }
 }

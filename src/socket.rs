@@ -4,7 +4,7 @@
 
 use crate::context::{context, fd_limit_reached_text, retry_at_limit, Context};
 use crate::error::{Error, ErrorKind, Result};
-use crate::options::{Attach, PortOptions};
+use crate::options::{Attach, PortOptions, TcpKeepalive};
 
 /// Creates a socket in zil's context. libzmq closes freed sockets in its
 /// reaper thread, and until then they count against the context's socket
@@ -81,7 +81,7 @@ pub(crate) fn within_socket_limit<T>(create: impl FnMut() -> zmq::Result<T>) -> 
     retry_at_limit(create, |e| *e == zmq::Error::EMFILE)
 }
 
-/// Applies high-water marks and linger.
+/// Applies high-water marks, linger and TCP keep-alive.
 pub(crate) fn configure(socket: &zmq::Socket, opts: &PortOptions) -> Result<()> {
     if opts.sndhwm < 0 || opts.rcvhwm < 0 {
         return Err(Error::invalid(format!(
@@ -89,11 +89,28 @@ pub(crate) fn configure(socket: &zmq::Socket, opts: &PortOptions) -> Result<()> 
             opts.sndhwm, opts.rcvhwm
         )));
     }
+    if let Some(keepalive) = &opts.tcp_keepalive {
+        keepalive.check()?;
+    }
     socket
         .set_sndhwm(opts.sndhwm)
         .and_then(|_| socket.set_rcvhwm(opts.rcvhwm))
         .and_then(|_| socket.set_linger(opts.linger_ms.max(-1)))
+        .and_then(|_| set_keepalive(socket, opts.tcp_keepalive.as_ref()))
         .map_err(|e| Error::zmq("cannot set socket options", e))
+}
+
+/// Keep-alive on with its three values, or off (0: not the system's
+/// default, -1, which some systems turn on).
+fn set_keepalive(socket: &zmq::Socket, keepalive: Option<&TcpKeepalive>) -> zmq::Result<()> {
+    let Some(k) = keepalive else {
+        return socket.set_tcp_keepalive(0);
+    };
+    socket
+        .set_tcp_keepalive(1)
+        .and_then(|_| socket.set_tcp_keepalive_idle(k.idle_s))
+        .and_then(|_| socket.set_tcp_keepalive_intvl(k.interval_s))
+        .and_then(|_| socket.set_tcp_keepalive_cnt(k.probes))
 }
 
 /// Binds or connects `socket` to `addr`.
@@ -193,5 +210,81 @@ mod tests {
              made; an inport takes 3 sockets) (errno 24)"
         );
         drop(sockets);
+    }
+
+    /// (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT) as libzmq
+    /// will set them on the socket's TCP connections.
+    fn keepalive_of(socket: &zmq::Socket) -> (i32, i32, i32, i32) {
+        (
+            socket.get_tcp_keepalive().expect("keepalive"),
+            socket.get_tcp_keepalive_idle().expect("idle"),
+            socket.get_tcp_keepalive_intvl().expect("interval"),
+            socket.get_tcp_keepalive_cnt().expect("count"),
+        )
+    }
+
+    #[test]
+    fn keepalive_is_on_by_default_set_as_asked_or_off() {
+        let ctx = Context::with_max_sockets(|_| 16).expect("context");
+        let socket = new_socket_in(&ctx, zmq::SUB).expect("socket");
+        configure(&socket, &PortOptions::default()).expect("defaults");
+        assert_eq!(keepalive_of(&socket), (1, 10, 2, 5));
+        assert_eq!(crate::options::DEFAULT_TCP_KEEPALIVE.detection_s(), 20);
+
+        let asked = TcpKeepalive {
+            idle_s: 1,
+            interval_s: 3,
+            probes: 127,
+        };
+        let opts = PortOptions {
+            tcp_keepalive: Some(asked),
+            ..PortOptions::default()
+        };
+        configure(&socket, &opts).expect("asked");
+        assert_eq!(keepalive_of(&socket), (1, 1, 3, 127));
+
+        let off = PortOptions {
+            tcp_keepalive: None,
+            ..PortOptions::default()
+        };
+        configure(&socket, &off).expect("off");
+        assert_eq!(keepalive_of(&socket).0, 0);
+    }
+
+    #[test]
+    fn keepalive_values_linux_refuses_are_refused_by_name() {
+        let ctx = Context::with_max_sockets(|_| 16).expect("context");
+        let socket = new_socket_in(&ctx, zmq::SUB).expect("socket");
+        let cases = [
+            ((0, 2, 5), "TCP keep-alive idle 0 is invalid (1..=32767)"),
+            (
+                (32768, 2, 5),
+                "TCP keep-alive idle 32768 is invalid (1..=32767)",
+            ),
+            (
+                (10, -1, 5),
+                "TCP keep-alive interval -1 is invalid (1..=32767)",
+            ),
+            ((10, 2, 0), "TCP keep-alive probes 0 is invalid (1..=127)"),
+            (
+                (10, 2, 128),
+                "TCP keep-alive probes 128 is invalid (1..=127)",
+            ),
+        ];
+        for ((idle_s, interval_s, probes), text) in cases {
+            let opts = PortOptions {
+                tcp_keepalive: Some(TcpKeepalive {
+                    idle_s,
+                    interval_s,
+                    probes,
+                }),
+                ..PortOptions::default()
+            };
+            let err = configure(&socket, &opts).expect_err(text);
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{text}");
+            assert_eq!(err.message(), text);
+        }
+        // Nothing was applied from a refused set.
+        assert_eq!(keepalive_of(&socket).0, -1);
     }
 }

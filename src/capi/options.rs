@@ -5,14 +5,14 @@ use super::handle::{borrow, borrow_mut, free, into_raw};
 use super::result::zil_result;
 use crate::curve::{KeyPair, PublicKey, SecretKey};
 use crate::error::{Error, ErrorKind};
-use crate::options::{Attach, PortOptions, TopicMatch};
+use crate::options::{Attach, PortOptions, TcpKeepalive, TopicMatch};
 use std::ffi::{c_char, c_int};
 
 /// Settings for creating ports, RPC servers and clients
 /// (`zil_*_new_with_options`). Created with zil's defaults: high-water
 /// marks 1000, linger 1000 ms, output ports bind and input ports connect,
 /// exact topic matching, received frames up to 256 MiB (RPC: 16 MiB), no
-/// encryption. Not thread-safe:
+/// encryption, TCP keep-alive that notices a dead peer within 20 s. Not thread-safe:
 /// configure it from one thread, then use it (read-only) from any.
 pub struct zil_options_t {
     _private: [u8; 0],
@@ -183,6 +183,39 @@ pub unsafe extern "C" fn zil_options_set_max_session_id_len(
             return Err(Error::invalid("max_session_id_len must be at least 1 byte"));
         }
         opts.max_session_id_len = len;
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
+/// TCP keep-alive of the port's TCP connections: how zil learns that the
+/// host at the other end is gone when nothing will ever say so (power lost,
+/// a cable pulled, a partition that lasts). A connection on which nothing
+/// arrived for `idle_s` seconds is probed every `interval_s` seconds, and
+/// after `probes` unanswered probes it is dropped as if the peer had closed
+/// it (monitors report `ZIL_PEER_DISCONNECTED`). The peer's kernel answers the
+/// probes, so a peer that is alive but slow, or not reading, is never
+/// dropped. Probes go out only while nothing this side sent awaits its
+/// acknowledgement (data that does is bounded by TCP's retransmission
+/// timeout). Default on: 10 s, every 2 s, 5 probes, so a dead peer is
+/// noticed within 20 s. `idle_s` 0 turns keep-alive off (the other two are
+/// then ignored). `ZIL_INVALID_ARGUMENT` for values Linux does not take:
+/// `idle_s` and `interval_s` 1..=32767, `probes` 1..=127.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_set_tcp_keepalive(
+    opts: *mut zil_options_t,
+    idle_s: i32,
+    interval_s: i32,
+    probes: i32,
+) -> zil_result {
+    ffi! {
+        let opts = borrow_mut(opts, "opts")?;
+        opts.tcp_keepalive = if idle_s == 0 {
+            None
+        } else {
+            let keepalive = TcpKeepalive { idle_s, interval_s, probes };
+            keepalive.check()?;
+            Some(keepalive)
+        };
         Ok(zil_result::ZIL_OK)
     }
 }

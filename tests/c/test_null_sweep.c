@@ -113,6 +113,14 @@ static void options(void)
     REFUSED(zil_options_set_max_session_id_len(NULL, 64));
     REFUSED(zil_options_set_max_session_id_len(o, 0));
     CHECK_OK(zil_options_set_max_session_id_len(o, 64));
+    REFUSED(zil_options_set_tcp_keepalive(NULL, 10, 2, 5));
+    REFUSED(zil_options_set_tcp_keepalive(o, -1, 2, 5));
+    REFUSED(zil_options_set_tcp_keepalive(o, 32768, 2, 5));
+    REFUSED(zil_options_set_tcp_keepalive(o, 10, 0, 5));
+    REFUSED(zil_options_set_tcp_keepalive(o, 10, 2, 0));
+    REFUSED(zil_options_set_tcp_keepalive(o, 10, 2, 128));
+    REFUSED(zil_options_set_tcp_keepalive(o, INT32_MIN, INT32_MIN, INT32_MIN));
+    CHECK_OK(zil_options_set_tcp_keepalive(o, 0, -7, 1000)); /* off: the rest ignored */
     zil_options_free(o);
     zil_options_free(NULL);
     printf("options: OK\n");

@@ -248,6 +248,37 @@ static void reverse_topology_polled_and_explicit_defaults(void)
     printf("reverse topology polled, explicit defaults: OK\n");
 }
 
+/* TCP keep-alive: errors by code and text; a pair made with keep-alive
+ * off and one with the shortest probing still carry messages (what the
+ * values do to a connection is tests/netns_faults.rs's). */
+static void tcp_keepalive(void)
+{
+    zil_options_t *fast = zil_options_new(), *off = zil_options_new();
+    zil_outport_t *out;
+    zil_inport_t *in;
+    zil_msg_t *msg = NULL;
+
+    EXPECT_FAIL(zil_options_set_tcp_keepalive(fast, -1, 2, 5), ZIL_INVALID_ARGUMENT,
+                "TCP keep-alive idle -1 is invalid (1..=32767)");
+    EXPECT_FAIL(zil_options_set_tcp_keepalive(fast, 10, 40000, 5), ZIL_INVALID_ARGUMENT,
+                "TCP keep-alive interval 40000 is invalid (1..=32767)");
+    EXPECT_FAIL(zil_options_set_tcp_keepalive(fast, 10, 2, 128), ZIL_INVALID_ARGUMENT,
+                "TCP keep-alive probes 128 is invalid (1..=127)");
+    CHECK_OK(zil_options_set_tcp_keepalive(fast, 1, 1, 1));
+    CHECK_OK(zil_options_set_tcp_keepalive(off, 0, 0, 0));
+
+    test_pair(TEST_TCP, "keepalive", "t", off, fast, &out, &in);
+    CHECK_OK(zil_outport_push(out, (const uint8_t *)"alive", 5, NULL));
+    CHECK_OK(zil_inport_recv(in, &msg, long_wait_ms()));
+    CHECK(zil_msg_size(msg) == 5 && memcmp(zil_msg_data(msg), "alive", 5) == 0);
+    zil_msg_free(msg);
+    zil_inport_free(in);
+    zil_outport_free(out);
+    zil_options_free(fast);
+    zil_options_free(off);
+    printf("tcp keep-alive: OK\n");
+}
+
 int main(void)
 {
     test_watchdog(50);
@@ -258,5 +289,6 @@ int main(void)
     reverse_topology(TEST_IPC);
     reverse_topology(TEST_INPROC);
     reverse_topology_polled_and_explicit_defaults();
+    tcp_keepalive();
     return 0;
 }

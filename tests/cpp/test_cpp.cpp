@@ -65,6 +65,10 @@ void options()
     CHECK(snd == 10 && rcv == 20 && linger == 0);
     CHECK(code_of([&] { opts.sndhwm(-1); }) == ZIL_INVALID_ARGUMENT);
     CHECK(code_of([&] { opts.attach(static_cast<zil_attach>(7)); }) == ZIL_INVALID_ARGUMENT);
+    opts.tcp_keepalive(1s, 1s, 3).tcp_keepalive(0s, 0s, 0);
+    CHECK(code_of([&] { opts.tcp_keepalive(10s, 2s, 128); }) == ZIL_INVALID_ARGUMENT);
+    CHECK(code_of([&] { opts.tcp_keepalive(std::chrono::hours(1 << 20), 2s, 5); }) ==
+          ZIL_INVALID_ARGUMENT);
     zil::Options moved = std::move(opts);
     CHECK(!opts && moved);
     CHECK(opts.try_sndhwm(1).code() == ZIL_NULL_ARGUMENT);

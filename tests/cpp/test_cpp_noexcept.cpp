@@ -23,6 +23,9 @@ int main()
     zil::Options opts;
     CHECK(opts.try_sndhwm(-1).code() == ZIL_INVALID_ARGUMENT);
     CHECK(opts.try_linger(0ms).ok());
+    CHECK(opts.try_tcp_keepalive(zil::seconds(0), zil::seconds(0), 0).ok());
+    CHECK(opts.try_tcp_keepalive(zil::seconds(-1), zil::seconds(2), 5).code() ==
+          ZIL_INVALID_ARGUMENT);
 
     auto out = zil::Outport::create(TEST_TCP_ANY, "t", &opts);
     CHECK(out.ok());
