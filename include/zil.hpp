@@ -182,12 +182,13 @@ inline Status status(zil_result rc)
     return Status(rc, zil_last_error());
 }
 
-/// The Status of a constructor that returned `handle`.
-template <class H> Status made(H *handle)
+/// What a C constructor returned: `handle` owned by a new T, or the error
+/// the constructor set (it returns NULL only for bad arguments).
+template <class T, class H> Result<T> adopt(H *handle)
 {
-    if (handle != nullptr)
-        return Status();
-    return Status(ZIL_INVALID_ARGUMENT, zil_last_error());
+    if (handle == nullptr)
+        return Status(ZIL_INVALID_ARGUMENT, zil_last_error());
+    return T(handle);
 }
 
 #ifdef ZIL_HPP_EXCEPTIONS
@@ -303,7 +304,8 @@ template <class F> void release_callable(void *user_data) { delete static_cast<F
     T *c_handle() const noexcept { return handle_.get(); }                                         \
     explicit operator bool() const noexcept { return handle_.get() != nullptr; }                   \
                                                                                                    \
-  private:
+  private:                                                                                         \
+    template <class U, class H> friend Result<U> detail::adopt(H *handle);
 
 // --------------------------------------------------------------- Options
 
@@ -555,12 +557,8 @@ class Outport {
     static Result<Outport> create(std::string_view addr, std::string_view topic,
                                   const Options *opts = nullptr)
     {
-        zil_outport_t *p = zil_outport_new_with_options(detail::CStr(addr).get(),
-                                                        detail::CStr(topic).get(), c_options(opts));
-        Status s = detail::made(p);
-        if (!s)
-            return s;
-        return Outport(p);
+        return detail::adopt<Outport>(zil_outport_new_with_options(
+            detail::CStr(addr).get(), detail::CStr(topic).get(), c_options(opts)));
     }
 #ifdef ZIL_HPP_EXCEPTIONS
     Outport(std::string_view addr, std::string_view topic) : Outport(detail::check(create(addr, topic))) {}
@@ -618,12 +616,8 @@ class Inport {
     static Result<Inport> create(std::string_view addr, std::string_view topic,
                                  const Options *opts = nullptr)
     {
-        zil_inport_t *p = zil_inport_new_with_options(detail::CStr(addr).get(),
-                                                      detail::CStr(topic).get(), c_options(opts));
-        Status s = detail::made(p);
-        if (!s)
-            return s;
-        return Inport(p);
+        return detail::adopt<Inport>(zil_inport_new_with_options(
+            detail::CStr(addr).get(), detail::CStr(topic).get(), c_options(opts)));
     }
 #ifdef ZIL_HPP_EXCEPTIONS
     Inport(std::string_view addr, std::string_view topic) : Inport(detail::check(create(addr, topic))) {}
@@ -761,11 +755,8 @@ class RpcServer {
     RpcServer() noexcept = default;
     static Result<RpcServer> create(std::string_view addr, const Options *opts = nullptr)
     {
-        zil_rpc_server_t *p = zil_rpc_server_new_with_options(detail::CStr(addr).get(), c_options(opts));
-        Status s = detail::made(p);
-        if (!s)
-            return s;
-        return RpcServer(p);
+        return detail::adopt<RpcServer>(
+            zil_rpc_server_new_with_options(detail::CStr(addr).get(), c_options(opts)));
     }
 #ifdef ZIL_HPP_EXCEPTIONS
     explicit RpcServer(std::string_view addr) : RpcServer(detail::check(create(addr))) {}
@@ -844,12 +835,8 @@ class RpcClient {
     static Result<RpcClient> create(std::string_view addr, milliseconds timeout,
                                     const Options *opts = nullptr)
     {
-        zil_rpc_client_t *p = zil_rpc_client_new_with_options(detail::CStr(addr).get(),
-                                                              detail::ms(timeout), c_options(opts));
-        Status s = detail::made(p);
-        if (!s)
-            return s;
-        return RpcClient(p);
+        return detail::adopt<RpcClient>(zil_rpc_client_new_with_options(
+            detail::CStr(addr).get(), detail::ms(timeout), c_options(opts)));
     }
 #ifdef ZIL_HPP_EXCEPTIONS
     RpcClient(std::string_view addr, milliseconds timeout) : RpcClient(detail::check(create(addr, timeout))) {}
@@ -925,12 +912,8 @@ class Outpad {
     static Result<Outpad> create(std::string_view addr, std::string_view topic,
                                  const Options *opts = nullptr)
     {
-        zil_outpad_t *p = zil_outpad_new_with_options(detail::CStr(addr).get(),
-                                                      detail::CStr(topic).get(), c_options(opts));
-        Status s = detail::made(p);
-        if (!s)
-            return s;
-        return Outpad(p);
+        return detail::adopt<Outpad>(zil_outpad_new_with_options(
+            detail::CStr(addr).get(), detail::CStr(topic).get(), c_options(opts)));
     }
 #ifdef ZIL_HPP_EXCEPTIONS
     Outpad(std::string_view addr, std::string_view topic) : Outpad(detail::check(create(addr, topic))) {}
@@ -991,13 +974,9 @@ class Inpad {
     static Result<Inpad> create(std::string_view addr, std::string_view topic, std::string_view rpc_addr,
                                 const Options *opts = nullptr)
     {
-        zil_inpad_t *p =
-            zil_inpad_new_with_options(detail::CStr(addr).get(), detail::CStr(topic).get(),
-                                       detail::CStr(rpc_addr).get(), c_options(opts));
-        Status s = detail::made(p);
-        if (!s)
-            return s;
-        return Inpad(p);
+        return detail::adopt<Inpad>(zil_inpad_new_with_options(detail::CStr(addr).get(),
+                                                               detail::CStr(topic).get(),
+                                                               detail::CStr(rpc_addr).get(), c_options(opts)));
     }
 #ifdef ZIL_HPP_EXCEPTIONS
     Inpad(std::string_view addr, std::string_view topic, std::string_view rpc_addr)
