@@ -1376,6 +1376,16 @@ enum zil_result zil_options_set_tcp_keepalive(struct zil_options_t *opts,
                                               int32_t probes);
 
 /**
+ * Reads the TCP keep-alive set (`zil_options_set_tcp_keepalive`) into
+ * the non-NULL out-arguments given (any may be NULL to skip it); all three
+ * are 0 when keep-alive is off.
+ */
+enum zil_result zil_options_get_tcp_keepalive(const struct zil_options_t *opts,
+                                              int32_t *idle_s,
+                                              int32_t *interval_s,
+                                              int32_t *probes);
+
+/**
  * Sets the largest message frame a receiving socket hands on, in bytes
  * (`-1`: no limit). Default `ZIL_DEFAULT_MAX_MSG_SIZE` for ports,
  * `ZIL_DEFAULT_RPC_MAX_MSG_SIZE` for RPC servers and clients.

@@ -220,6 +220,28 @@ pub unsafe extern "C" fn zil_options_set_tcp_keepalive(
     }
 }
 
+/// Reads the TCP keep-alive set (`zil_options_set_tcp_keepalive`) into
+/// the non-NULL out-arguments given (any may be NULL to skip it); all three
+/// are 0 when keep-alive is off.
+#[no_mangle]
+pub unsafe extern "C" fn zil_options_get_tcp_keepalive(
+    opts: *const zil_options_t,
+    idle_s: *mut i32,
+    interval_s: *mut i32,
+    probes: *mut i32,
+) -> zil_result {
+    ffi! {
+        let opts = borrow(opts, "opts")?;
+        let k = opts.tcp_keepalive.unwrap_or(TcpKeepalive { idle_s: 0, interval_s: 0, probes: 0 });
+        for (out, value) in [(idle_s, k.idle_s), (interval_s, k.interval_s), (probes, k.probes)] {
+            if !out.is_null() {
+                *out_arg(out, "out")? = value;
+            }
+        }
+        Ok(zil_result::ZIL_OK)
+    }
+}
+
 /// The default largest message frame of a streaming socket: 256 MiB (a raw
 /// 8K video frame fits).
 pub const ZIL_DEFAULT_MAX_MSG_SIZE: i64 = 268_435_456;

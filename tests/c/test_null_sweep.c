@@ -121,6 +121,8 @@ static void options(void)
     REFUSED(zil_options_set_tcp_keepalive(o, 10, 2, 128));
     REFUSED(zil_options_set_tcp_keepalive(o, INT32_MIN, INT32_MIN, INT32_MIN));
     CHECK_OK(zil_options_set_tcp_keepalive(o, 0, -7, 1000)); /* off: the rest ignored */
+    REFUSED(zil_options_get_tcp_keepalive(NULL, &a, &a, &a));
+    CHECK_OK(zil_options_get_tcp_keepalive(o, NULL, NULL, NULL));
     zil_options_free(o);
     zil_options_free(NULL);
     printf("options: OK\n");

@@ -248,24 +248,34 @@ static void reverse_topology_polled_and_explicit_defaults(void)
     printf("reverse topology polled, explicit defaults: OK\n");
 }
 
-/* TCP keep-alive: errors by code and text; a pair made with keep-alive
- * off and one with the shortest probing still carry messages (what the
- * values do to a connection is tests/netns_faults.rs's). */
+/* TCP keep-alive: the default and what is set, read back; errors by code
+ * and text, leaving the value unchanged; a pair made with keep-alive off
+ * and one with the shortest probing still carry messages (what the values
+ * do to a connection is tests/netns_faults.rs's). */
 static void tcp_keepalive(void)
 {
     zil_options_t *fast = zil_options_new(), *off = zil_options_new();
     zil_outport_t *out;
     zil_inport_t *in;
     zil_msg_t *msg = NULL;
+    int32_t idle = -5, interval = -5, probes = -5;
 
+    CHECK_OK(zil_options_get_tcp_keepalive(fast, &idle, &interval, &probes));
+    CHECK(idle == 10 && interval == 2 && probes == 5);
     EXPECT_FAIL(zil_options_set_tcp_keepalive(fast, -1, 2, 5), ZIL_INVALID_ARGUMENT,
                 "TCP keep-alive idle -1 is invalid (1..=32767)");
     EXPECT_FAIL(zil_options_set_tcp_keepalive(fast, 10, 40000, 5), ZIL_INVALID_ARGUMENT,
                 "TCP keep-alive interval 40000 is invalid (1..=32767)");
     EXPECT_FAIL(zil_options_set_tcp_keepalive(fast, 10, 2, 128), ZIL_INVALID_ARGUMENT,
                 "TCP keep-alive probes 128 is invalid (1..=127)");
+    CHECK_OK(zil_options_get_tcp_keepalive(fast, &idle, &interval, &probes));
+    CHECK(idle == 10 && interval == 2 && probes == 5);
     CHECK_OK(zil_options_set_tcp_keepalive(fast, 1, 1, 1));
-    CHECK_OK(zil_options_set_tcp_keepalive(off, 0, 0, 0));
+    CHECK_OK(zil_options_set_tcp_keepalive(off, 0, 7, 7));
+    CHECK_OK(zil_options_get_tcp_keepalive(fast, &idle, NULL, &probes));
+    CHECK(idle == 1 && probes == 1);
+    CHECK_OK(zil_options_get_tcp_keepalive(off, &idle, &interval, &probes));
+    CHECK(idle == 0 && interval == 0 && probes == 0);
 
     test_pair(TEST_TCP, "keepalive", "t", off, fast, &out, &in);
     CHECK_OK(zil_outport_push(out, (const uint8_t *)"alive", 5, NULL));
