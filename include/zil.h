@@ -257,22 +257,6 @@ typedef enum zil_log_level {
 } zil_log_level;
 
 /**
- * TCP keep-alive of a port's TCP connections
- * ([`PortOptions::tcp_keepalive`]): how zil learns that the host at the
- * other end is gone when nothing will ever say so (power lost, a cable
- * pulled, a partition that lasts). A connection on which nothing arrived
- * for `idle_s` seconds is probed every `interval_s` seconds; after `probes`
- * unanswered probes it is dropped as if the peer had closed it (monitors
- * report `Disconnected`). The peer's kernel answers the probes, so a peer that is alive but
- * slow, or not reading, is never dropped. Probes are sent only while
- * nothing this side sent is waiting for its acknowledgement; data that is
- * waiting is bounded by TCP's retransmission timeout instead. Other
- * transports (`ipc://`, `inproc://`) are unaffected: the kernel reports
- * their peers' end at once.
- */
-typedef struct TcpKeepalive TcpKeepalive;
-
-/**
  * A session-aware input port: unwraps each envelope, verifies its session
  * with an RPC server (`verify`) and hands out only verified data. One
  * thread receives at a time; the other functions may be called from any
@@ -625,8 +609,6 @@ typedef struct zil_peer_event_t {
  * callback's own zil calls go to stderr, never back into the callback.
  */
 typedef void (*zil_log_fn)(void *user_data, int32_t level, const char *message);
-
-
 
 #ifdef __cplusplus
 extern "C" {

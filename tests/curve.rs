@@ -679,8 +679,8 @@ fn python_subscriber_decrypts_a_zil_stream_with_its_listed_key() {
             "secret",
             "--count",
             "3",
-            "--curve-client",
-            &keys,
+            // One argument: a Z85 key may begin with '-'.
+            &format!("--curve-client={keys}"),
         ],
     );
     peer.ready();
