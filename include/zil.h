@@ -734,8 +734,12 @@ struct zil_outport_t *zil_outport_new_with_options(const char *addr,
 /**
  * Publishes `len` bytes at `data` (copied; NULL allowed when `len` is 0)
  * with `event` (NUL-terminated UTF-8, or NULL for no event: the wire then
- * carries `None`, like the Python original). Never blocks: a subscriber
- * past its high-water mark misses the message. Thread-safe.
+ * carries `None`, like the Python original). Never blocks by default: a
+ * subscriber past its high-water mark misses the message. A lossless port
+ * (`zil_options_set_lossless`) waits for room instead, at most its
+ * timeout (then `ZIL_TIMEOUT`, the message dropped and counted), and
+ * returns `ZIL_INTERRUPTED` while `zil_outport_set_interrupted` is on.
+ * Thread-safe.
  */
 enum zil_result zil_outport_push(const struct zil_outport_t *port,
                                  const uint8_t *data,
@@ -769,6 +773,18 @@ enum zil_result zil_outport_wait_subscribers(const struct zil_outport_t *port,
                                              size_t count,
                                              int32_t timeout_ms,
                                              size_t *subscribers);
+
+/**
+ * Interrupts the port's lossless pushes, for a pipeline that flushes or
+ * stops (GStreamer's `unlock` / `unlock_stop`): while `interrupted` is
+ * true, a push that finds a subscriber full returns `ZIL_INTERRUPTED` at
+ * once instead of waiting, a push waiting in another thread returns it
+ * within 10 ms, and the message is not sent (a zero-copy buffer is
+ * released; nothing is counted as dropped). A push with room is sent as
+ * usual. `false` lets pushes wait again. No effect on a port that is not
+ * lossless. Thread-safe: meant to be called while another thread pushes.
+ */
+enum zil_result zil_outport_set_interrupted(const struct zil_outport_t *port, bool interrupted);
 
 /**
  * The address the port is bound to, e.g. `"tcp://127.0.0.1:41234"` for a
@@ -1118,7 +1134,8 @@ enum zil_result zil_outpad_set_session_id(const struct zil_outpad_t *outpad,
 
 /**
  * Publishes `len` bytes at `data` wrapped with the current session id, and
- * `event` (NULL for none). Thread-safe; never blocks.
+ * `event` (NULL for none). Thread-safe; blocks only when lossless, as
+ * `zil_outport_push`.
  */
 enum zil_result zil_outpad_push(const struct zil_outpad_t *outpad,
                                 const uint8_t *data,
@@ -1132,6 +1149,11 @@ enum zil_result zil_outpad_wait_subscribers(const struct zil_outpad_t *outpad,
                                             size_t count,
                                             int32_t timeout_ms,
                                             size_t *subscribers);
+
+/**
+ * As `zil_outport_set_interrupted`, for an outpad.
+ */
+enum zil_result zil_outpad_set_interrupted(const struct zil_outpad_t *outpad, bool interrupted);
 
 /**
  * The address the outpad is bound to. Borrowed: valid until the outpad is

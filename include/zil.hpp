@@ -580,6 +580,12 @@ class Outport {
         return detail::waited(
             zil_outport_wait_subscribers(handle_.get(), count, detail::ms(timeout), subscribers));
     }
+    /// Lossless pushes return ZIL_INTERRUPTED instead of waiting while set
+    /// (zil_outport_set_interrupted): for a stage that flushes or stops.
+    Status try_set_interrupted(bool interrupted) const noexcept
+    {
+        return detail::status(zil_outport_set_interrupted(handle_.get(), interrupted));
+    }
     Result<zil_counters_t> try_stats() const noexcept
     {
         return detail::counters<zil_stats_t, zil_counters_t>(zil_outport_stats, handle_.get());
@@ -597,6 +603,7 @@ class Outport {
     {
         return detail::check(try_wait_subscribers(count, timeout));
     }
+    void set_interrupted(bool interrupted) const { detail::check(try_set_interrupted(interrupted)); }
     zil_counters_t stats() const { return detail::check(try_stats()); }
     Monitor monitor() const { return detail::check(try_monitor()); }
 #endif
@@ -937,6 +944,11 @@ class Outpad {
     {
         return detail::waited(zil_outpad_wait_subscribers(handle_.get(), count, detail::ms(timeout), nullptr));
     }
+    /// As Outport::try_set_interrupted.
+    Status try_set_interrupted(bool interrupted) const noexcept
+    {
+        return detail::status(zil_outpad_set_interrupted(handle_.get(), interrupted));
+    }
     Result<zil_counters_t> try_stats() const noexcept
     {
         return detail::counters<zil_stats_t, zil_counters_t>(zil_outpad_stats, handle_.get());
@@ -957,6 +969,7 @@ class Outpad {
     {
         return detail::check(try_wait_subscribers(count, timeout));
     }
+    void set_interrupted(bool interrupted) const { detail::check(try_set_interrupted(interrupted)); }
     zil_counters_t stats() const { return detail::check(try_stats()); }
     Monitor monitor() const { return detail::check(try_monitor()); }
 #endif

@@ -580,6 +580,80 @@ fn wake_interrupts_a_blocked_recv_in_another_thread() {
     assert_eq!(recv(&inp).data(), b"after wake");
 }
 
+/// `set_interrupted` ends a lossless push waiting for a full subscriber in
+/// another thread within its 10 ms slice, long before the lossless timeout;
+/// while set, a push that finds the subscriber full returns at once and one
+/// with room is sent; cleared, pushes wait their timeout again. Interrupted
+/// messages are neither sent nor counted as dropped.
+#[test]
+fn set_interrupted_ends_a_waiting_lossless_push_and_clears() {
+    let opts = PortOptions {
+        sndhwm: 4,
+        rcvhwm: 4,
+        lossless_timeout_ms: Some(500),
+        ..PortOptions::default()
+    };
+    let (out, inp) = pair(&inproc(), "t", &opts);
+    let out = Arc::new(out);
+    // Nobody reads: fill the queues until a push times out.
+    let mut accepted = 0u32;
+    while out.push(&accepted.to_be_bytes(), None).is_ok() {
+        accepted += 1;
+        assert!(accepted < 1000, "the queues never filled");
+    }
+    assert_eq!(out.stats().messages_dropped, 1);
+
+    let pusher = Arc::clone(&out);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let result = pusher.push(b"interrupted", None);
+        let _ = tx.send((result, started.elapsed()));
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    out.set_interrupted(true);
+    let (result, took) = rx.recv_timeout(WAIT).expect("the waiting push returns");
+    let err = result.expect_err("interrupted, not sent");
+    assert_kind(&err, ErrorKind::Interrupted);
+    assert!(err.message().contains("interrupted"), "{err}");
+    assert!(
+        took >= Duration::from_millis(90) && took < Duration::from_millis(300),
+        "the waiting push returned after {took:?} (interrupted at 100 ms, timeout 500 ms)"
+    );
+
+    let t = Instant::now();
+    let err = out.push(b"also interrupted", None).expect_err("still full");
+    assert_kind(&err, ErrorKind::Interrupted);
+    assert!(t.elapsed() < Duration::from_millis(50), "{:?}", t.elapsed());
+    assert_eq!(
+        out.stats().messages_dropped,
+        1,
+        "interruptions are no drops"
+    );
+
+    out.set_interrupted(false);
+    let t = Instant::now();
+    let err = out.push(b"times out", None).expect_err("still full");
+    assert_kind(&err, ErrorKind::Timeout);
+    assert!(
+        t.elapsed() >= Duration::from_millis(490) && t.elapsed() < Duration::from_millis(1500),
+        "a push waited {:?} for a 500 ms timeout",
+        t.elapsed()
+    );
+    assert_eq!(out.stats().messages_dropped, 2);
+
+    // What was accepted arrives in order, nothing else.
+    for seq in 0..accepted {
+        assert_eq!(recv(&inp).data(), seq.to_be_bytes());
+    }
+    assert_empty(&inp);
+    // With room, an interrupted port still sends.
+    out.set_interrupted(true);
+    out.push(b"room", None).expect("a push with room is sent");
+    assert_eq!(recv(&inp).data(), b"room");
+    assert_eq!(out.stats().messages_sent, u64::from(accepted) + 1);
+}
+
 /// `close` (what `zil_inport_free` does first) ends a receive blocked
 /// forever in another thread with `Closed`, and every later receive at once,
 /// wake-ups and queued messages notwithstanding. The last `Arc` is dropped

@@ -268,6 +268,8 @@ pushed (GstZilSink * self, zil_result r)
     GST_OBJECT_UNLOCK (self);
     return GST_FLOW_OK;
   }
+  if (r == ZIL_INTERRUPTED)
+    return GST_FLOW_FLUSHING;   /* unlocked while a lossless push waited */
   if (r == ZIL_TIMEOUT) {
     GST_OBJECT_LOCK (self);
     self->dropped++;
@@ -537,6 +539,10 @@ send_eos (GstZilSink * self, gint64 deadline)
     pause_unless_unlocked (self, EOS_SETTLE_MS);
   }
   gst_buffer_unref (eos);
+  if (r == ZIL_INTERRUPTED) {
+    GST_DEBUG_OBJECT (self, "unlocked before the EOS was sent");
+    return;
+  }
   if (r != ZIL_OK) {
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
         ("Could not send the end of stream: the receivers will report the "
@@ -696,21 +702,31 @@ gst_zil_sink_stop (GstBaseSink * bsink)
   return TRUE;
 }
 
+/* Unlocking also ends a lossless push that waits for a full subscriber
+ * (zil answers it ZIL_INTERRUPTED within 10 ms): a flush or a state change
+ * never waits for a stalled receiver, whatever lossless-timeout says. */
+static void
+set_unlocked (GstZilSink * self, gboolean unlocked)
+{
+  g_atomic_int_set (&self->unlocked, unlocked);
+  drain_set_unlocked (self->drain, unlocked);
+  if (self->pad)
+    zil_outpad_set_interrupted (self->pad, unlocked);
+  else if (self->port)
+    zil_outport_set_interrupted (self->port, unlocked);
+}
+
 static gboolean
 gst_zil_sink_unlock (GstBaseSink * bsink)
 {
-  GstZilSink *self = GST_ZIL_SINK (bsink);
-  g_atomic_int_set (&self->unlocked, 1);
-  drain_set_unlocked (self->drain, TRUE);
+  set_unlocked (GST_ZIL_SINK (bsink), TRUE);
   return TRUE;
 }
 
 static gboolean
 gst_zil_sink_unlock_stop (GstBaseSink * bsink)
 {
-  GstZilSink *self = GST_ZIL_SINK (bsink);
-  g_atomic_int_set (&self->unlocked, 0);
-  drain_set_unlocked (self->drain, FALSE);
+  set_unlocked (GST_ZIL_SINK (bsink), FALSE);
   return TRUE;
 }
 
@@ -939,7 +955,7 @@ gst_zil_sink_class_init (GstZilSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_LOSSLESS_TIMEOUT,
       g_param_spec_int ("lossless-timeout", "Lossless timeout",
           "With lossless=true, the longest wait of one buffer for room, in "
-          "ms (-1 = forever; a state change waits for a blocked buffer too)",
+          "ms (-1 = forever; a flush or state change ends the wait at once)",
           -1, G_MAXINT, DEFAULT_LOSSLESS_TIMEOUT,
           rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SENT,

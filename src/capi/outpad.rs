@@ -61,7 +61,8 @@ pub unsafe extern "C" fn zil_outpad_set_session_id(
 }
 
 /// Publishes `len` bytes at `data` wrapped with the current session id, and
-/// `event` (NULL for none). Thread-safe; never blocks.
+/// `event` (NULL for none). Thread-safe; blocks only when lossless, as
+/// `zil_outport_push`.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outpad_push(
     outpad: *const zil_outpad_t,
@@ -87,6 +88,18 @@ pub unsafe extern "C" fn zil_outpad_wait_subscribers(
     subscribers: *mut usize,
 ) -> zil_result {
     ffi! { super::outport::wait_subscribers(hold(outpad, "outpad")?.port(), count, timeout_ms, subscribers) }
+}
+
+/// As `zil_outport_set_interrupted`, for an outpad.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outpad_set_interrupted(
+    outpad: *const zil_outpad_t,
+    interrupted: bool,
+) -> zil_result {
+    ffi! {
+        borrow(outpad, "outpad")?.port().set_interrupted(interrupted);
+        Ok(zil_result::ZIL_OK)
+    }
 }
 
 /// The address the outpad is bound to. Borrowed: valid until the outpad is

@@ -51,8 +51,12 @@ pub unsafe extern "C" fn zil_outport_new_with_options(
 
 /// Publishes `len` bytes at `data` (copied; NULL allowed when `len` is 0)
 /// with `event` (NUL-terminated UTF-8, or NULL for no event: the wire then
-/// carries `None`, like the Python original). Never blocks: a subscriber
-/// past its high-water mark misses the message. Thread-safe.
+/// carries `None`, like the Python original). Never blocks by default: a
+/// subscriber past its high-water mark misses the message. A lossless port
+/// (`zil_options_set_lossless`) waits for room instead, at most its
+/// timeout (then `ZIL_TIMEOUT`, the message dropped and counted), and
+/// returns `ZIL_INTERRUPTED` while `zil_outport_set_interrupted` is on.
+/// Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn zil_outport_push(
     port: *const zil_outport_t,
@@ -147,6 +151,25 @@ pub(crate) unsafe fn wait_subscribers(
     }
     result?;
     Ok(zil_result::ZIL_OK)
+}
+
+/// Interrupts the port's lossless pushes, for a pipeline that flushes or
+/// stops (GStreamer's `unlock` / `unlock_stop`): while `interrupted` is
+/// true, a push that finds a subscriber full returns `ZIL_INTERRUPTED` at
+/// once instead of waiting, a push waiting in another thread returns it
+/// within 10 ms, and the message is not sent (a zero-copy buffer is
+/// released; nothing is counted as dropped). A push with room is sent as
+/// usual. `false` lets pushes wait again. No effect on a port that is not
+/// lossless. Thread-safe: meant to be called while another thread pushes.
+#[no_mangle]
+pub unsafe extern "C" fn zil_outport_set_interrupted(
+    port: *const zil_outport_t,
+    interrupted: bool,
+) -> zil_result {
+    ffi! {
+        borrow(port, "port")?.set_interrupted(interrupted);
+        Ok(zil_result::ZIL_OK)
+    }
 }
 
 /// The address the port is bound to, e.g. `"tcp://127.0.0.1:41234"` for a

@@ -27,6 +27,10 @@ const WAIT_SLICE: Duration = Duration::from_millis(5);
 /// (see `drain.rs`): a flood of them is held for about this long at most.
 const PUSH_DRAIN_AGE: Duration = Duration::from_millis(1);
 
+/// A lossless push waits for room in slices this long, each a blocking
+/// send, so that [`Outport::set_interrupted`] ends the wait within one.
+const LOSSLESS_SLICE_MS: i32 = 10;
+
 /// One drain reads at most this many frames before it lets the lock go.
 const DRAIN_BATCH: usize = 4096;
 
@@ -53,9 +57,19 @@ pub struct Outport {
     inner: Arc<Mutex<Publisher>>,
     /// Set by [`Outport::close`]: ends `wait_subscribers`.
     closed: AtomicBool,
+    /// [`PortOptions::lossless_timeout_ms`].
+    lossless_timeout_ms: Option<i32>,
+    /// Set by [`Outport::set_interrupted`]: lossless pushes do not wait.
+    interrupted: AtomicBool,
     topic: Box<str>,
     endpoint: String,
     counters: Counters,
+}
+
+/// Why a message was not sent.
+enum Unsent {
+    Zmq(zmq::Error),
+    Interrupted,
 }
 
 struct Publisher {
@@ -126,18 +140,12 @@ impl Outport {
             1,
             "subscriber counting (ZMQ_XPUB_VERBOSER)",
         )?;
-        if let Some(timeout_ms) = opts.lossless_timeout_ms {
+        if opts.lossless_timeout_ms.is_some() {
             socket::set_int_option(
                 &mut socket,
                 zmq_sys::ZMQ_XPUB_NODROP,
                 1,
                 "lossless sending (ZMQ_XPUB_NODROP)",
-            )?;
-            socket::set_int_option(
-                &mut socket,
-                zmq_sys::ZMQ_SNDTIMEO,
-                timeout_ms,
-                "the send timeout",
             )?;
         }
         let endpoint = socket::last_endpoint(&socket, addr);
@@ -158,6 +166,8 @@ impl Outport {
             endpoint,
             counters,
             closed: AtomicBool::new(false),
+            lossless_timeout_ms: opts.lossless_timeout_ms,
+            interrupted: AtomicBool::new(false),
         })
     }
 
@@ -166,7 +176,9 @@ impl Outport {
     /// over its high-water mark misses the message (libzmq PUB semantics).
     /// With [`PortOptions::lossless_timeout_ms`] it waits for room instead,
     /// and on timeout drops the message (for every subscriber), counts it in
-    /// `messages_dropped` and returns `Timeout`.
+    /// `messages_dropped` and returns `Timeout`; while the port is
+    /// interrupted ([`Outport::set_interrupted`]) it returns `Interrupted`
+    /// instead of waiting.
     pub fn push(&self, data: &[u8], event: Option<&str>) -> Result<()> {
         self.send(data.len(), event, |s| s.send(data, zmq::SNDMORE))
     }
@@ -200,15 +212,25 @@ impl Outport {
         let event = event.map_or(NO_EVENT, str::as_bytes);
         let mut publisher = self.lock();
         let s = &mut publisher.socket;
-        let sent = s
-            .send(self.topic.as_bytes(), zmq::SNDMORE)
-            .and_then(|_| send_data(s))
-            .and_then(|_| s.send(event, 0));
+        let sent = self
+            .send_topic(s)
+            .and_then(|_| send_data(s).map_err(Unsent::Zmq))
+            .and_then(|_| s.send(event, 0).map_err(Unsent::Zmq));
         if publisher.drained.elapsed() >= PUSH_DRAIN_AGE {
             publisher.drain();
         }
         drop(publisher);
-        if let Err(e) = sent {
+        if let Err(unsent) = sent {
+            let Unsent::Zmq(e) = unsent else {
+                return Err(Error::new(
+                    ErrorKind::Interrupted,
+                    format!(
+                        "push interrupted: subscribers of '{}' are full and the port is \
+                         interrupted (set_interrupted); the message was not sent",
+                        self.endpoint
+                    ),
+                ));
+            };
             if e == zmq::Error::EAGAIN {
                 self.counters.dropped();
                 log::warn!(
@@ -230,6 +252,48 @@ impl Outport {
         }
         self.counters.sent(len);
         Ok(())
+    }
+
+    /// Sends the topic frame: where a lossless push waits for room (libzmq
+    /// checks the subscribers' queues at a message's first frame only, and
+    /// the later frames follow it whole). The first try does not wait, so a
+    /// push with room reads no clock; then the wait runs in blocking sends of
+    /// at most [`LOSSLESS_SLICE_MS`], the last one cut to what is left, until
+    /// the lossless timeout (`EAGAIN`) or an interruption.
+    fn send_topic(&self, s: &mut zmq::Socket) -> std::result::Result<(), Unsent> {
+        let topic = self.topic.as_bytes();
+        let Some(timeout_ms) = self.lossless_timeout_ms else {
+            return s.send(topic, zmq::SNDMORE).map_err(Unsent::Zmq);
+        };
+        let deadline = Deadline::after_ms(timeout_ms);
+        let mut flags = zmq::SNDMORE | zmq::DONTWAIT;
+        loop {
+            match s.send(topic, flags) {
+                Err(zmq::Error::EAGAIN) => {}
+                other => return other.map_err(Unsent::Zmq),
+            }
+            if self.interrupted.load(Ordering::Acquire) {
+                return Err(Unsent::Interrupted);
+            }
+            let slice = match deadline.remaining_ms() {
+                0 => return Err(Unsent::Zmq(zmq::Error::EAGAIN)),
+                left if left < 0 => LOSSLESS_SLICE_MS,
+                left => left.min(i64::from(LOSSLESS_SLICE_MS)) as i32,
+            };
+            s.set_sndtimeo(slice).map_err(Unsent::Zmq)?;
+            flags = zmq::SNDMORE;
+        }
+    }
+
+    /// Interrupts lossless pushes (for a pipeline that is flushing or
+    /// stopping, e.g. GStreamer's `unlock`): while set, a push that finds a
+    /// subscriber full returns `Interrupted` at once instead of waiting, one
+    /// waiting in another thread returns it within 10 ms, and the message is
+    /// not sent (nor counted as dropped). A push with room is sent as usual.
+    /// `false` lets pushes wait again. No effect on a port that is not
+    /// lossless, whose pushes never wait.
+    pub fn set_interrupted(&self, interrupted: bool) {
+        self.interrupted.store(interrupted, Ordering::Release);
     }
 
     /// Waits until at least `count` subscribers of this port's topic are

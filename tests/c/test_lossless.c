@@ -1,7 +1,8 @@
 /* Lossless output ports (zil_options_set_lossless): a push waits while a
  * subscriber is full, at most the timeout; then the message is dropped for
- * all, counted in messages_dropped, and the push returns ZIL_TIMEOUT. A
- * receiver that catches up gets every message that was accepted, in order. */
+ * all, counted in messages_dropped, and the push returns ZIL_TIMEOUT; an
+ * interrupted port returns ZIL_INTERRUPTED at once. A receiver that catches
+ * up gets every message that was accepted, in order. */
 #include "check.h"
 
 #define HWM 10
@@ -42,6 +43,17 @@ int main(void)
     CHECKF(took >= dropped * 45.0, "each drop waited its 50 ms: %.0f ms for %d", took, dropped);
     CHECK_OK(zil_outport_stats(out, &stats));
     CHECK(stats.counters.messages_sent == (uint64_t)accepted && stats.counters.messages_dropped == (uint64_t)dropped);
+
+    /* Interrupted (zil_outport_set_interrupted): a full port answers at
+     * once with ZIL_INTERRUPTED, sends nothing and counts no drop. */
+    CHECK_OK(zil_outport_set_interrupted(out, true));
+    started = now_ms();
+    EXPECT_FAIL(zil_outport_push(out, (const uint8_t *)"no", 2, NULL), ZIL_INTERRUPTED,
+                "interrupted");
+    CHECKF(now_ms() - started < 40.0, "an interrupted push took %.0f ms", now_ms() - started);
+    CHECK_OK(zil_outport_set_interrupted(out, false));
+    CHECK_OK(zil_outport_stats(out, &stats));
+    CHECK(stats.counters.messages_dropped == (uint64_t)dropped);
 
     /* Everything accepted arrives, in order. */
     for (i = 0; i < accepted; i++) {

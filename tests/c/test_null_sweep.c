@@ -204,6 +204,8 @@ static void ports(void)
     test_pair(TEST_INPROC, "sweep", "t", NULL, NULL, &out, &in);
 
     REFUSED(zil_outport_push(NULL, data, 1, NULL));
+    REFUSED(zil_outport_set_interrupted(NULL, true));
+    CHECK_OK(zil_outport_set_interrupted(out, false)); /* no effect: not lossless */
     REFUSED(zil_outport_push(out, NULL, 1, NULL));
     REFUSED(zil_outport_push(out, data, SIZE_MAX, NULL));
     REFUSED(zil_outport_push(out, data, SIZE_MAX / 2 + 1, NULL));
@@ -465,6 +467,8 @@ static void pads(void)
     REFUSED(zil_outpad_push(op, data, SIZE_MAX, NULL));
     REFUSED(zil_outpad_push(op, data, 1, BROKEN_UTF8));
     REFUSED(zil_outpad_wait_subscribers(NULL, 1, 0, &n));
+    REFUSED(zil_outpad_set_interrupted(NULL, true));
+    CHECK_OK(zil_outpad_set_interrupted(op, false));
     REFUSED(zil_outpad_wait_subscribers(op, 1, -2, &n));
     REFUSED_NULL(zil_outpad_endpoint(NULL));
     REFUSED(zil_outpad_stats(NULL, &st));

@@ -110,8 +110,11 @@ void streaming()
     zil::Outport out2 = std::move(out);
     CHECK(!out && out2);
     CHECK(out.try_push("x").code() == ZIL_NULL_ARGUMENT);
+    CHECK(out.try_set_interrupted(true).code() == ZIL_NULL_ARGUMENT);
     CHECK(out.endpoint().empty());
+    out2.set_interrupted(true); // not lossless: pushes go on
     out2.push("moved");
+    out2.set_interrupted(false);
     zil::Inport in2;
     in2 = std::move(in);
     CHECK(!in && in2);
@@ -238,6 +241,8 @@ void pads()
     CHECK(!in && in.try_wake().code() == ZIL_NULL_ARGUMENT && moved.fd() >= 0);
     zil::Outpad moved_out = std::move(out);
     CHECK(out.try_push("x").code() == ZIL_NULL_ARGUMENT && moved_out);
+    CHECK(out.try_set_interrupted(true).code() == ZIL_NULL_ARGUMENT);
+    moved_out.set_interrupted(false);
     std::printf("Outpad, Inpad: sessions, drops, link, moved-from: OK\n");
 }
 
