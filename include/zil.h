@@ -297,7 +297,7 @@ typedef struct zil_msg_t zil_msg_t;
  * (`zil_*_new_with_options`). Created with zil's defaults: high-water
  * marks 1000, linger 1000 ms, output ports bind and input ports connect,
  * exact topic matching, received frames up to 256 MiB (RPC: 16 MiB), no
- * encryption, TCP keep-alive that notices a dead peer within 20 s. Not thread-safe:
+ * encryption, TCP keep-alive that notices a dead peer after about 20 s. Not thread-safe:
  * configure it from one thread, then use it (read-only) from any.
  */
 typedef struct zil_options_t zil_options_t;
@@ -1370,7 +1370,7 @@ enum zil_result zil_options_set_max_session_id_len(struct zil_options_t *opts, s
  * dropped. Probes go out only while nothing this side sent awaits its
  * acknowledgement (data that does is bounded by TCP's retransmission
  * timeout). Default on: 10 s, every 2 s, 5 probes, so a dead peer is
- * noticed within 20 s. `idle_s` 0 turns keep-alive off (the other two are
+ * noticed about 20 s after it went silent. `idle_s` 0 turns keep-alive off (the other two are
  * then ignored). `ZIL_INVALID_ARGUMENT` for values Linux does not take:
  * `idle_s` and `interval_s` 1..=32767, `probes` 1..=127.
  */

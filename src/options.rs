@@ -56,7 +56,7 @@ pub struct TcpKeepalive {
 }
 
 /// zil's default keep-alive: probes after 10 s of silence, every 2 s, 5 of
-/// them: a dead peer is noticed within 20 s.
+/// them: a dead peer is noticed about 20 s after it went silent.
 pub const DEFAULT_TCP_KEEPALIVE: TcpKeepalive = TcpKeepalive {
     idle_s: 10,
     interval_s: 2,
