@@ -583,8 +583,9 @@ fn wake_interrupts_a_blocked_recv_in_another_thread() {
 /// `set_interrupted` ends a lossless push waiting for a full subscriber in
 /// another thread within its 10 ms slice, long before the lossless timeout;
 /// while set, a push that finds the subscriber full returns at once and one
-/// with room is sent; cleared, pushes wait their timeout again. Interrupted
-/// messages are neither sent nor counted as dropped.
+/// with room is sent; cleared, pushes wait their timeout again.
+/// `push_while`'s `keep_waiting` is asked every 10 ms and ends the wait the
+/// same way. Interrupted messages are neither sent nor counted as dropped.
 #[test]
 fn set_interrupted_ends_a_waiting_lossless_push_and_clears() {
     let opts = PortOptions {
@@ -632,6 +633,19 @@ fn set_interrupted_ends_a_waiting_lossless_push_and_clears() {
     );
 
     out.set_interrupted(false);
+    // The caller's own interruption: asked every 10 ms while the push waits.
+    let asked = AtomicUsize::new(0);
+    let t = Instant::now();
+    let err = out
+        .push_while(b"own", None, &|| asked.fetch_add(1, Ordering::Relaxed) < 4)
+        .expect_err("still full");
+    assert_kind(&err, ErrorKind::Interrupted);
+    assert_eq!(asked.load(Ordering::Relaxed), 5);
+    assert!(
+        t.elapsed() >= Duration::from_millis(35) && t.elapsed() < Duration::from_millis(300),
+        "five questions 10 ms apart took {:?}",
+        t.elapsed()
+    );
     let t = Instant::now();
     let err = out.push(b"times out", None).expect_err("still full");
     assert_kind(&err, ErrorKind::Timeout);

@@ -5,15 +5,18 @@ use crate::blocking;
 use crate::errors::IntoPy;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use zil::stream::Outport;
 
-/// How a handle publishes one message (`Outport::push`, `Outpad::push`).
-pub(crate) type PushFn<P> = fn(&P, &[u8], Option<&str>) -> zil::Result<()>;
+/// How a handle publishes one message (`Outport::push_while`,
+/// `Outpad::push_while`).
+pub(crate) type PushFn<P> = fn(&P, &[u8], Option<&str>, &dyn Fn() -> bool) -> zil::Result<()>;
 
 /// Publishes `data` with `event`. A lossless port (`blocks`) may wait for
-/// room, so it releases the GIL; a default push never blocks and keeps it
-/// (releasing it would cost more than the push).
+/// room, so it releases the GIL, and every 10 ms of waiting it takes the
+/// GIL back to run Python's signal handlers: Ctrl-C ends the wait (the
+/// message unsent) with `KeyboardInterrupt`. A default push never blocks
+/// and keeps the GIL (releasing it would cost more than the push).
 pub(crate) fn push<P: Send + Sync>(
     py: Python<'_>,
     handle: &P,
@@ -22,11 +25,24 @@ pub(crate) fn push<P: Send + Sync>(
     data: PyBackedBytes,
     event: Option<&str>,
 ) -> PyResult<()> {
-    if blocks {
-        py.detach(|| push(handle, &data, event)).py_err()
-    } else {
-        push(handle, &data, event).py_err()
+    if !blocks {
+        return push(handle, &data, event, &|| true).py_err();
     }
+    let raised: Mutex<Option<PyErr>> = Mutex::new(None);
+    let no_signal = || {
+        Python::attach(|py| match py.check_signals() {
+            Ok(()) => true,
+            Err(e) => {
+                *raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                false
+            }
+        })
+    };
+    let pushed = py.detach(|| push(handle, &data, event, &no_signal));
+    if let Some(e) = raised.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    pushed.py_err()
 }
 
 /// Waits until `count` subscribers are connected, at most `timeout`
@@ -60,7 +76,7 @@ macro_rules! publishing {
                 event: Option<&str>,
             ) -> pyo3::PyResult<()> {
                 let handle = self.$slot.get()?;
-                $crate::publish::push(py, &*handle, <$zil>::push, self.lossless, data, event)
+                $crate::publish::push(py, &*handle, <$zil>::push_while, self.lossless, data, event)
             }
 
             /// Waits until `count` subscribers of the topic are connected,

@@ -184,6 +184,20 @@ def test_ctrl_c_stops_a_running_server():
     assert "KeyboardInterrupt" in stderr
 
 
+def test_ctrl_c_interrupts_a_lossless_push_waiting_for_a_stuck_subscriber():
+    elapsed, stderr = run_and_interrupt("""
+        import zil
+        out = zil.Outport("tcp://127.0.0.1:*", "t", sndhwm=1, lossless_timeout=None)
+        stuck = zil.Inport(out.endpoint, "t", rcvhwm=1)  # never reads
+        out.wait_subscribers(1, timeout=10)
+        print("READY", flush=True)
+        while True:
+            out.push(b"x" * 65536)
+    """)
+    assert elapsed < 0.5
+    assert "KeyboardInterrupt" in stderr
+
+
 def test_compat_rpc_client_is_bounded():
     client = z.RPCClient("tcp://127.0.0.1:1", z.supported_cmds, timeout=0.2)
     start = time.monotonic()

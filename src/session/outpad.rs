@@ -46,10 +46,21 @@ impl Outpad {
     /// Publishes `data` wrapped in the envelope, with `event` as in
     /// [`Outport::push`].
     pub fn push(&self, data: &[u8], event: Option<&str>) -> Result<()> {
+        self.push_while(data, event, &|| true)
+    }
+
+    /// [`Outpad::push`] with [`Outport::push_while`]'s `keep_waiting`.
+    pub fn push_while(
+        &self,
+        data: &[u8],
+        event: Option<&str>,
+        keep_waiting: &dyn Fn() -> bool,
+    ) -> Result<()> {
         let session = self.current();
         let json = session.as_ref().map_or("null", |s| s.json.as_str());
         let envelope = wrap(data, json);
-        self.port.push_owned(envelope.into_boxed_slice(), event)
+        self.port
+            .push_owned_while(envelope.into_boxed_slice(), event, keep_waiting)
     }
 
     /// Closes the outpad from any thread: as [`Outport::close`].

@@ -180,15 +180,44 @@ impl Outport {
     /// interrupted ([`Outport::set_interrupted`]) it returns `Interrupted`
     /// instead of waiting.
     pub fn push(&self, data: &[u8], event: Option<&str>) -> Result<()> {
-        self.send(data.len(), event, |s| s.send(data, zmq::SNDMORE))
+        self.push_while(data, event, &|| true)
+    }
+
+    /// Like [`Outport::push`], for a caller that must be able to end a
+    /// lossless wait itself (an interpreter that handles Ctrl-C): while the
+    /// push waits for room, `keep_waiting` is asked every 10 ms, without any
+    /// lock of the port held, and `false` ends the wait with `Interrupted`,
+    /// as [`Outport::set_interrupted`] does.
+    pub fn push_while(
+        &self,
+        data: &[u8],
+        event: Option<&str>,
+        keep_waiting: &dyn Fn() -> bool,
+    ) -> Result<()> {
+        self.send(
+            data.len(),
+            event,
+            |s| s.send(data, zmq::SNDMORE),
+            keep_waiting,
+        )
     }
 
     /// Publishes a payload that libzmq takes over without copying it; the
     /// buffer is released once libzmq has sent it.
     pub fn push_owned(&self, data: Box<[u8]>, event: Option<&str>) -> Result<()> {
+        self.push_owned_while(data, event, &|| true)
+    }
+
+    /// [`Outport::push_owned`] with [`Outport::push_while`]'s `keep_waiting`.
+    pub(crate) fn push_owned_while(
+        &self,
+        data: Box<[u8]>,
+        event: Option<&str>,
+        keep_waiting: &dyn Fn() -> bool,
+    ) -> Result<()> {
         let len = data.len();
         let frame = zmq::Message::from(data);
-        self.send(len, event, |s| s.send(frame, zmq::SNDMORE))
+        self.send(len, event, |s| s.send(frame, zmq::SNDMORE), keep_waiting)
     }
 
     /// Publishes a caller's buffer without copying it (see [`ForeignFrame`]).
@@ -198,7 +227,7 @@ impl Outport {
         len: usize,
         event: Option<&str>,
     ) -> Result<()> {
-        self.send(len, event, |s| frame.send(s, zmq::SNDMORE))
+        self.send(len, event, |s| frame.send(s, zmq::SNDMORE), &|| true)
     }
 
     /// Sends topic, the data frame that `send_data` sends, and the event, as
@@ -208,25 +237,26 @@ impl Outport {
         len: usize,
         event: Option<&str>,
         send_data: impl FnOnce(&mut zmq::Socket) -> zmq::Result<()>,
+        keep_waiting: &dyn Fn() -> bool,
     ) -> Result<()> {
         let event = event.map_or(NO_EVENT, str::as_bytes);
-        let mut publisher = self.lock();
-        let s = &mut publisher.socket;
-        let sent = self
-            .send_topic(s)
-            .and_then(|_| send_data(s).map_err(Unsent::Zmq))
-            .and_then(|_| s.send(event, 0).map_err(Unsent::Zmq));
-        if publisher.drained.elapsed() >= PUSH_DRAIN_AGE {
-            publisher.drain();
-        }
-        drop(publisher);
+        let sent = self.send_topic(keep_waiting).and_then(|mut publisher| {
+            let s = &mut publisher.socket;
+            let sent = send_data(s)
+                .and_then(|_| s.send(event, 0))
+                .map_err(Unsent::Zmq);
+            if publisher.drained.elapsed() >= PUSH_DRAIN_AGE {
+                publisher.drain();
+            }
+            sent
+        });
         if let Err(unsent) = sent {
             let Unsent::Zmq(e) = unsent else {
                 return Err(Error::new(
                     ErrorKind::Interrupted,
                     format!(
-                        "push interrupted: subscribers of '{}' are full and the port is \
-                         interrupted (set_interrupted); the message was not sent",
+                        "push interrupted while subscribers of '{}' were full; the message \
+                         was not sent",
                         self.endpoint
                     ),
                 ));
@@ -254,34 +284,53 @@ impl Outport {
         Ok(())
     }
 
-    /// Sends the topic frame: where a lossless push waits for room (libzmq
-    /// checks the subscribers' queues at a message's first frame only, and
-    /// the later frames follow it whole). The first try does not wait, so a
-    /// push with room reads no clock; then the wait runs in blocking sends of
-    /// at most [`LOSSLESS_SLICE_MS`], the last one cut to what is left, until
-    /// the lossless timeout (`EAGAIN`) or an interruption.
-    fn send_topic(&self, s: &mut zmq::Socket) -> std::result::Result<(), Unsent> {
+    /// Sends the topic frame and returns the lock, under which the rest of
+    /// the message follows: the topic frame is where a lossless push waits
+    /// for room (libzmq checks the subscribers' queues at a message's first
+    /// frame only, and the later frames follow it whole). The first try does
+    /// not wait, so a push with room reads no clock; then the push waits in
+    /// blocking sends of at most [`LOSSLESS_SLICE_MS`], the last one cut to
+    /// what is left, until the lossless timeout (`EAGAIN`), an interruption
+    /// or `keep_waiting` saying no. Between two tries the lock is let go:
+    /// other threads push or drain, and `keep_waiting` runs unlocked.
+    fn send_topic(
+        &self,
+        keep_waiting: &dyn Fn() -> bool,
+    ) -> std::result::Result<MutexGuard<'_, Publisher>, Unsent> {
         let topic = self.topic.as_bytes();
         let Some(timeout_ms) = self.lossless_timeout_ms else {
-            return s.send(topic, zmq::SNDMORE).map_err(Unsent::Zmq);
+            let publisher = self.lock();
+            publisher
+                .socket
+                .send(topic, zmq::SNDMORE)
+                .map_err(Unsent::Zmq)?;
+            return Ok(publisher);
         };
         let deadline = Deadline::after_ms(timeout_ms);
-        let mut flags = zmq::SNDMORE | zmq::DONTWAIT;
+        let mut wait_ms = None;
         loop {
-            match s.send(topic, flags) {
+            let publisher = self.lock();
+            let flags = match wait_ms {
+                None => zmq::SNDMORE | zmq::DONTWAIT,
+                Some(ms) => {
+                    publisher.socket.set_sndtimeo(ms).map_err(Unsent::Zmq)?;
+                    zmq::SNDMORE
+                }
+            };
+            match publisher.socket.send(topic, flags) {
+                Ok(()) => return Ok(publisher),
                 Err(zmq::Error::EAGAIN) => {}
-                other => return other.map_err(Unsent::Zmq),
+                Err(e) => return Err(Unsent::Zmq(e)),
             }
-            if self.interrupted.load(Ordering::Acquire) {
+            drop(publisher);
+            if self.interrupted.load(Ordering::Acquire) || !keep_waiting() {
                 return Err(Unsent::Interrupted);
             }
-            let slice = match deadline.remaining_ms() {
+            wait_ms = Some(match deadline.remaining_ms() {
                 0 => return Err(Unsent::Zmq(zmq::Error::EAGAIN)),
                 left if left < 0 => LOSSLESS_SLICE_MS,
                 left => left.min(i64::from(LOSSLESS_SLICE_MS)) as i32,
-            };
-            s.set_sndtimeo(slice).map_err(Unsent::Zmq)?;
-            flags = zmq::SNDMORE;
+            });
         }
     }
 
