@@ -12,11 +12,12 @@ cd "$(dirname "$0")/.."
 # libzmq (an application linking its own libzmq next to libzil);
 # iproute2 (`ip netns`) for the network-fault tests, which run as root only;
 # clang++, which compiles zil.hpp's tests a second time (g++ does the
-# first); libclang for bindgen, which declares zil's C API to the benchmark from
+# first); pgrep (procps), with which a GStreamer test finds gst-launch
+# behind `timeout`; libclang for bindgen, which declares zil's C API to the benchmark from
 # include/zil.h; NNG, a peer the benchmark measures zil against.
 need_apt=()
 for tool in cmake:cmake make:make g++:g++ clang++:clang valgrind:valgrind pkg-config:pkg-config \
-            readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools; do
+            readelf:binutils python3:python3 gst-launch-1.0:gstreamer1.0-tools pgrep:procps; do
   command -v "${tool%%:*}" >/dev/null || need_apt+=("${tool#*:}")
 done
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)

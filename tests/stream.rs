@@ -625,7 +625,11 @@ fn set_interrupted_ends_a_waiting_lossless_push_and_clears() {
     let t = Instant::now();
     let err = out.push(b"also interrupted", None).expect_err("still full");
     assert_kind(&err, ErrorKind::Interrupted);
-    assert!(t.elapsed() < Duration::from_millis(50), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        t.elapsed()
+    );
     assert_eq!(
         out.stats().messages_dropped,
         1,
