@@ -2,11 +2,35 @@
 //! counters, and JSON (through Python's own `json` module, so RPC params
 //! and results become exactly what the original's `json.loads` gives).
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyMemoryView, PyTuple};
 use serde_json::Value;
 use zil::stream::Message;
+
+/// The bytes of a payload: `bytes` and `bytearray` as they are; any other
+/// object with the buffer protocol (memoryview, `array.array`, a NumPy
+/// array, in any layout and item type) copied once, as
+/// `memoryview(data).tobytes()` gives them. pyzmq, and so the original,
+/// sends such objects too.
+pub(crate) fn payload(data: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
+    if let Ok(bytes) = data.extract::<PyBackedBytes>() {
+        return Ok(bytes);
+    }
+    let view = PyMemoryView::from(data).map_err(|_| {
+        let kind = data
+            .get_type()
+            .name()
+            .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+        PyTypeError::new_err(format!(
+            "data must be bytes, bytearray or an object with the buffer protocol \
+             (memoryview, array.array, a NumPy array), not {kind}"
+        ))
+    })?;
+    Ok(view.call_method0("tobytes")?.extract::<PyBackedBytes>()?)
+}
 
 /// A received message as the original's generators yield it:
 /// `(data: bytes, event: str | None)`.

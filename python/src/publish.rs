@@ -66,16 +66,18 @@ macro_rules! publishing {
     ($class:ty, $slot:ident, $zil:ty, $port:expr) => {
         #[pyo3::pymethods]
         impl $class {
-            /// Publishes `data` (bytes or bytearray) with `event` (`None`:
-            /// sent as the frame `None`, like the original).
+            /// Publishes `data` (bytes, bytearray, or any object with the
+            /// buffer protocol: memoryview, array.array, a NumPy array) with
+            /// `event` (`None`: sent as the frame `None`, like the original).
             #[pyo3(signature = (data, event=None))]
             fn push(
                 &self,
                 py: pyo3::Python<'_>,
-                data: pyo3::pybacked::PyBackedBytes,
+                data: &pyo3::Bound<'_, pyo3::PyAny>,
                 event: Option<&str>,
             ) -> pyo3::PyResult<()> {
                 let handle = self.$slot.get()?;
+                let data = $crate::convert::payload(data)?;
                 $crate::publish::push(py, &*handle, <$zil>::push_while, self.lossless, data, event)
             }
 

@@ -2,6 +2,7 @@
 GIL released while blocked, Ctrl-C, wake/close from another thread,
 handler errors as JSON-RPC errors on a server that keeps serving."""
 
+import array
 import signal
 import subprocess
 import sys
@@ -105,8 +106,20 @@ def test_bad_arguments_are_typed():
         zil.Outport("nope://x", "t")
     with pytest.raises(ValueError):
         zil.Inport("tcp://127.0.0.1:1", "t").recv(timeout=-1)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="buffer protocol.*not str"):
         zil.Outport("tcp://127.0.0.1:*", "t").push("text is not bytes")
+
+
+def test_any_buffer_is_a_payload():
+    out, port = pair()
+    samples = array.array("h", [0, 1, -1, 32767, -32768])
+    sent = [b"bytes", bytearray(b"bytearray"), memoryview(b"view"), samples,
+            memoryview(b"a-b-c-")[::2]]  # not contiguous
+    for data in sent:
+        out.push(data, "pcm")
+    for data in sent:
+        got, event = port.recv(timeout=5)
+        assert got == memoryview(data).tobytes() and event == "pcm"
 
 
 def test_handler_errors_become_rpc_errors_and_the_server_serves_on():
