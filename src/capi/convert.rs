@@ -66,6 +66,17 @@ pub(crate) unsafe fn out_arg<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T
     })
 }
 
+/// Writes `value` through an out-parameter the caller may leave NULL (then
+/// nothing is written).
+///
+/// # Safety
+/// `ptr` is NULL or valid for writes of one `T`.
+pub(crate) unsafe fn write_if_given<T>(ptr: *mut T, value: T) {
+    if let Some(out) = ptr.as_mut() {
+        *out = value;
+    }
+}
+
 /// A timeout in the C convention: `-1` waits forever, `0` polls, `n > 0`
 /// waits `n` ms; anything below `-1` is an error.
 pub(crate) fn timeout_arg(timeout_ms: i32) -> Result<i32> {

@@ -1,6 +1,6 @@
 //! `zil_options_t`: settings for creating ports.
 
-use super::convert::{opt_str_arg, out_arg, str_arg, timeout_arg};
+use super::convert::{opt_str_arg, str_arg, timeout_arg, write_if_given};
 use super::handle::{borrow, borrow_mut, free, into_raw};
 use super::result::zil_result;
 use crate::curve::{KeyPair, PublicKey, SecretKey};
@@ -233,11 +233,9 @@ pub unsafe extern "C" fn zil_options_get_tcp_keepalive(
     ffi! {
         let opts = borrow(opts, "opts")?;
         let k = opts.tcp_keepalive.unwrap_or(TcpKeepalive { idle_s: 0, interval_s: 0, probes: 0 });
-        for (out, value) in [(idle_s, k.idle_s), (interval_s, k.interval_s), (probes, k.probes)] {
-            if !out.is_null() {
-                *out_arg(out, "out")? = value;
-            }
-        }
+        write_if_given(idle_s, k.idle_s);
+        write_if_given(interval_s, k.interval_s);
+        write_if_given(probes, k.probes);
         Ok(zil_result::ZIL_OK)
     }
 }
@@ -419,14 +417,9 @@ pub unsafe extern "C" fn zil_options_get(
 ) -> zil_result {
     ffi! {
         let opts = borrow(opts, "opts")?;
-        for (out, value) in [(sndhwm, opts.sndhwm), (rcvhwm, opts.rcvhwm)] {
-            if !out.is_null() {
-                *out_arg(out, "out")? = value;
-            }
-        }
-        if !linger_ms.is_null() {
-            *out_arg(linger_ms, "linger_ms")? = opts.linger_ms;
-        }
+        write_if_given(sndhwm, opts.sndhwm);
+        write_if_given(rcvhwm, opts.rcvhwm);
+        write_if_given(linger_ms, opts.linger_ms);
         Ok(zil_result::ZIL_OK)
     }
 }
