@@ -64,12 +64,6 @@ pub const DEFAULT_TCP_KEEPALIVE: TcpKeepalive = TcpKeepalive {
 };
 
 impl TcpKeepalive {
-    /// The longest a dead peer of an idle connection goes unnoticed, in
-    /// seconds: `idle_s + interval_s * probes`.
-    pub fn detection_s(&self) -> i64 {
-        i64::from(self.idle_s) + i64::from(self.interval_s) * i64::from(self.probes)
-    }
-
     /// Refuses values Linux does not take (`TCP_KEEPIDLE`/`TCP_KEEPINTVL`
     /// up to 32767 s, `TCP_KEEPCNT` up to 127).
     pub(crate) fn check(&self) -> Result<()> {
