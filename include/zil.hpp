@@ -200,27 +200,23 @@ inline void check(const Status &s)
 template <class T> T check(Result<T> &&r) { return std::move(r).value(); }
 #endif
 
-/// A timeout in the C convention: negative waits forever, longer than
-/// INT32_MAX ms is clamped.
-inline std::int32_t ms(milliseconds t) noexcept
+/// A count as the C API's int32_t, clamped to its range (so that a value
+/// beyond it stays beyond what zil accepts).
+template <class Rep> std::int32_t int32_of(Rep n) noexcept
 {
-    if (t.count() < 0)
-        return -1;
-    if (t.count() > std::numeric_limits<std::int32_t>::max())
+    if (n < std::numeric_limits<std::int32_t>::min())
+        return std::numeric_limits<std::int32_t>::min();
+    if (n > std::numeric_limits<std::int32_t>::max())
         return std::numeric_limits<std::int32_t>::max();
-    return static_cast<std::int32_t>(t.count());
+    return static_cast<std::int32_t>(n);
 }
 
-/// Seconds as the C API's int32_t; values beyond its range stay beyond the
-/// valid range, so that zil refuses them.
-inline std::int32_t secs(seconds t) noexcept
-{
-    if (t.count() < std::numeric_limits<std::int32_t>::min())
-        return std::numeric_limits<std::int32_t>::min();
-    if (t.count() > std::numeric_limits<std::int32_t>::max())
-        return std::numeric_limits<std::int32_t>::max();
-    return static_cast<std::int32_t>(t.count());
-}
+/// A timeout in the C convention: negative waits forever, longer than
+/// INT32_MAX ms is clamped.
+inline std::int32_t ms(milliseconds t) noexcept { return t.count() < 0 ? -1 : int32_of(t.count()); }
+
+/// Seconds as the C API's int32_t.
+inline std::int32_t secs(seconds t) noexcept { return int32_of(t.count()); }
 
 /// NUL-terminated copy of a string_view; short texts stay on the stack.
 class CStr {
