@@ -521,8 +521,8 @@ static void
 send_eos (GstZilSink * self, gint64 deadline)
 {
   GstBuffer *eos = eos_buffer (self);
-  zil_result r = ZIL_OK;
-  gint64 pushed_at = 0, grace_ms;
+  zil_result r;
+  gint64 pushed_at, grace_ms;
 
   if (!drain_wait (self->drain, ms_left (deadline)))
     GST_WARNING_OBJECT (self, "buffers still queued in libzmq at EOS");
@@ -530,8 +530,9 @@ send_eos (GstZilSink * self, gint64 deadline)
   for (;;) {
     pushed_at = g_get_monotonic_time ();
     if (!send_buffer (self, eos, GST_ZIL_EOS_EVENT, &r)) {
-      r = ZIL_INVALID_ARGUMENT;
-      break;
+      gst_buffer_unref (eos);
+      map_failed (self);
+      return;
     }
     if (r != ZIL_TIMEOUT || ms_left (deadline) == 0
         || g_atomic_int_get (&self->unlocked))
