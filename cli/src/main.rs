@@ -53,7 +53,8 @@ enum Command {
     /// (PUB/SUB's slow joiner), so zil pub first waits for one subscriber
     /// of the topic, at most --wait-ms (exit 3 when none came; --no-wait
     /// publishes at once). Exits 3 when no subscriber was there to receive
-    /// anything. When ADDR holds a '*' (tcp://127.0.0.1:*), the bound
+    /// anything; when only some messages went out with no subscriber
+    /// (it left early), says how many on stderr. When ADDR holds a '*' (tcp://127.0.0.1:*), the bound
     /// endpoint is printed on stdout before anything is sent.
     #[command(after_help = AFTER_HELP)]
     Pub(PubArgs),

@@ -2,6 +2,7 @@
 
 use crate::error::{CliError, CliResult, Context, Exit};
 use crate::PubArgs;
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use zil::stream::Outport;
@@ -31,7 +32,17 @@ pub fn run(args: &PubArgs) -> CliResult {
             .context("pub: waiting for subscribers (--no-wait publishes at once)")?;
     }
     let event = args.event.as_deref();
-    let push = |data: &[u8]| port.push(data, event).context("pub");
+    // Messages pushed while no subscriber of the topic was known: PUB drops
+    // them. Counted at each push, because a subscriber may take its
+    // messages and leave before the last one (`zil sub --count`).
+    let unheard = Cell::new(0u64);
+    let push_event = |data: &[u8], event: Option<&str>| {
+        if port.subscribers() == 0 {
+            unheard.set(unheard.get() + 1);
+        }
+        port.push(data, event).context("pub")
+    };
+    let push = |data: &[u8]| push_event(data, event);
     match &args.file {
         Some(path) if path.as_os_str() == "-" => chunks(io::stdin().lock(), args.chunk, push)?,
         Some(path) => {
@@ -42,10 +53,11 @@ pub fn run(args: &PubArgs) -> CliResult {
         None => lines(io::stdin().lock(), push)?,
     }
     if args.eos {
-        port.push(b"", Some("EOS")).context("pub")?;
+        push_event(b"", Some("EOS"))?;
     }
     let sent = port.stats().messages_sent;
-    if sent > 0 && port.subscribers() == 0 {
+    let unheard = unheard.get();
+    if sent > 0 && unheard == sent {
         // PUB drops what no subscriber takes: say so rather than exit 0.
         return Err(CliError::new(
             Exit::Timeout,
@@ -55,6 +67,14 @@ pub fn run(args: &PubArgs) -> CliResult {
                 port.endpoint()
             ),
         ));
+    }
+    if unheard > 0 {
+        eprintln!(
+            "zil: pub: {unheard} of {sent} messages went out while no subscriber of topic '{}' \
+             was connected to '{}', and reached nobody",
+            args.topic,
+            port.endpoint()
+        );
     }
     // libzmq sends from its I/O thread: close the port and let zil deliver
     // what is still queued (up to the linger time) before the process ends.

@@ -539,6 +539,31 @@ fn pub_waits_for_a_subscriber_and_says_when_nobody_got_anything() {
 }
 
 #[test]
+fn pub_counts_what_went_out_after_the_last_subscriber_left() {
+    // A subscriber that takes its messages and leaves before the publisher
+    // is done does not make the earlier messages "reach nobody"; only the
+    // ones pushed after it left are reported, and the exit stays 0.
+    let dir = TempDir::new("left");
+    let addr = dir.ipc("stream");
+    let sub = Proc::spawn(&["sub", &addr, "t", "--count", "1", "--timeout-ms", "20000"]);
+    let mut publisher = Proc::spawn(&["pub", &addr, "t", "--wait-ms", "20000"]);
+    publisher.child.write(b"a\n");
+    let done = sub.wait(LONG);
+    assert_eq!(done.code, Some(0), "{done:?}");
+    assert_eq!(done.stdout, "t\t-\t1\ta\n", "{done:?}");
+    // Time for the publisher to see the subscriber go.
+    std::thread::sleep(Duration::from_millis(500));
+    publisher.feed(b"b\n");
+    let done = publisher.wait(LONG);
+    assert_eq!(done.code, Some(0), "{done:?}");
+    assert!(
+        done.stderr
+            .contains("1 of 2 messages went out while no subscriber of topic 't'"),
+        "{done:?}"
+    );
+}
+
+#[test]
 fn sub_stops_at_eos_and_prints_raw_or_hex() {
     let dir = TempDir::new("eos");
     let addr = dir.ipc("stream");
