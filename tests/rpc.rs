@@ -631,6 +631,48 @@ fn close_ends_a_blocked_call_with_closed() {
     assert!(t.elapsed() < Duration::from_millis(500));
 }
 
+/// A client with a `keep_waiting` check ends a call waiting forever for a
+/// silent server with `Interrupted` within one 10 ms slice of the check
+/// saying no, asks it only while it waits, and the same client's next call
+/// reaches a live server (the abandoned REQ socket was replaced).
+#[test]
+fn keep_waiting_ends_a_blocked_call_with_interrupted() {
+    let mute = Server::new("tcp://127.0.0.1:*").expect("bind a server that never runs");
+    let stop_at = Arc::new(Mutex::new(None::<Instant>));
+    let asked = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (stop, count) = (Arc::clone(&stop_at), Arc::clone(&asked));
+    let client = Client::new(mute.endpoint(), -1)
+        .expect("client")
+        .with_keep_waiting(move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            stop.lock().unwrap().is_none_or(|at| Instant::now() < at)
+        });
+    *stop_at.lock().unwrap() = Some(Instant::now() + Duration::from_millis(300));
+    let start = Instant::now();
+    let err = client.verify(SID).expect_err("interrupted");
+    let took = start.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Interrupted, "{err}");
+    assert!(err.message().contains(mute.endpoint()), "{err}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_millis(360),
+        "{took:?}"
+    );
+    let checks = asked.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        (20..=40).contains(&checks),
+        "asked {checks} times in 300 ms"
+    );
+    let addr = mute.endpoint().to_string();
+    drop(mute);
+    *stop_at.lock().unwrap() = None;
+    let server = Server::new(&addr).expect("the address is free again");
+    server.set_handler("verify", |p| Ok(json!(p == Some(&json!(SID)))));
+    server.start().unwrap();
+    assert_eq!(client.verify(SID), Ok(true), "the same client recovers");
+    assert_eq!(server.request_counts(), (1, 0), "no ghost request");
+    server.stop(1000).unwrap();
+}
+
 fn dead_then_alive(addr: &str) {
     const TIMEOUT_MS: i32 = 400;
     let client = Client::new(addr, TIMEOUT_MS).unwrap();

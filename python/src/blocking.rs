@@ -4,6 +4,7 @@
 
 use crate::errors::{to_py, IntoPy};
 use pyo3::prelude::*;
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 use zil::{Error, ErrorKind};
 
@@ -72,4 +73,39 @@ where
         }
         py.check_signals()?;
     }
+}
+
+thread_local! {
+    /// What a signal handler raised in [`no_signal`], for
+    /// [`detach_checking`] to raise.
+    static RAISED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// The "keep waiting?" check of a zil call that waits with the GIL released
+/// (`Outport::push_while`, `Client::with_keep_waiting`): takes the GIL and
+/// runs Python's signal handlers. `false` (stop waiting) when one raised;
+/// [`detach_checking`] then raises its exception.
+pub(crate) fn no_signal() -> bool {
+    Python::attach(|py| match py.check_signals() {
+        Ok(()) => true,
+        Err(e) => {
+            RAISED.with(|raised| *raised.borrow_mut() = Some(e));
+            false
+        }
+    })
+}
+
+/// Runs `call` with the GIL released. A call that [`no_signal`] ended
+/// raises what the signal handler raised (`KeyboardInterrupt`), not zil's
+/// `Interrupted`.
+pub(crate) fn detach_checking<T, F>(py: Python<'_>, call: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> zil::Result<T> + Send,
+{
+    let result = py.detach(call);
+    if let Some(e) = RAISED.with(|raised| raised.borrow_mut().take()) {
+        return Err(e);
+    }
+    result.py_err()
 }

@@ -5,7 +5,7 @@ use crate::blocking;
 use crate::errors::IntoPy;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use zil::stream::Outport;
 
 /// How a handle publishes one message (`Outport::push_while`,
@@ -28,21 +28,7 @@ pub(crate) fn push<P: Send + Sync>(
     if !blocks {
         return push(handle, &data, event, &|| true).py_err();
     }
-    let raised: Mutex<Option<PyErr>> = Mutex::new(None);
-    let no_signal = || {
-        Python::attach(|py| match py.check_signals() {
-            Ok(()) => true,
-            Err(e) => {
-                *raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                false
-            }
-        })
-    };
-    let pushed = py.detach(|| push(handle, &data, event, &no_signal));
-    if let Some(e) = raised.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
-    }
-    pushed.py_err()
+    blocking::detach_checking(py, || push(handle, &data, event, &blocking::no_signal))
 }
 
 /// Waits until `count` subscribers are connected, at most `timeout`

@@ -1,7 +1,7 @@
 //! `zil.RpcServer` and `zil.RpcClient`: JSON-RPC 2.0 over REQ/REP,
 //! compatible with the original (WIRE.md, RPC section).
 
-use crate::blocking::timeout_ms;
+use crate::blocking::{self, timeout_ms};
 use crate::convert::{json_to_py, py_to_json};
 use crate::errors::IntoPy;
 use crate::handle::Slot;
@@ -145,7 +145,9 @@ impl PyRpcClient {
     #[new]
     #[pyo3(signature = (addr, *, timeout=Some(5.0)))]
     fn new(addr: &str, timeout: Option<f64>) -> PyResult<Self> {
-        let client = Client::new(addr, timeout_ms(timeout)?).py_err()?;
+        let client = Client::new(addr, timeout_ms(timeout)?)
+            .py_err()?
+            .with_keep_waiting(blocking::no_signal);
         Ok(PyRpcClient {
             client: Slot::new("client", client),
         })
@@ -166,26 +168,26 @@ impl PyRpcClient {
             .transpose()?
             .unwrap_or(Value::Null);
         let client = self.client.get()?;
-        let result = py.detach(|| client.call(method, params)).py_err()?;
+        let result = blocking::detach_checking(py, || client.call(method, params))?;
         json_to_py(py, &result)
     }
 
     /// `verify(session_id)` as the original sends it; true if confirmed.
     fn verify(&self, py: Python<'_>, session_id: &str) -> PyResult<bool> {
         let client = self.client.get()?;
-        py.detach(|| client.verify(session_id)).py_err()
+        blocking::detach_checking(py, || client.verify(session_id))
     }
 
     /// `get_token()`: a token, or `None` when the server has none.
     fn get_token(&self, py: Python<'_>) -> PyResult<Option<String>> {
         let client = self.client.get()?;
-        py.detach(|| client.get_token()).py_err()
+        blocking::detach_checking(py, || client.get_token())
     }
 
     /// `logout(token)`; true if the server confirms.
     fn logout(&self, py: Python<'_>, token: &str) -> PyResult<bool> {
         let client = self.client.get()?;
-        py.detach(|| client.logout(token)).py_err()
+        blocking::detach_checking(py, || client.logout(token))
     }
 
     /// The server address.

@@ -213,6 +213,19 @@ def test_ctrl_c_interrupts_a_lossless_push_waiting_for_a_stuck_subscriber():
     assert "KeyboardInterrupt" in stderr
 
 
+def test_ctrl_c_interrupts_an_rpc_call_to_a_silent_server():
+    elapsed, stderr = run_and_interrupt("""
+        import zil, zmq
+        rep = zmq.Context().socket(zmq.REP)  # takes the request, never answers
+        port = rep.bind_to_random_port("tcp://127.0.0.1")
+        client = zil.RpcClient(f"tcp://127.0.0.1:{port}", timeout=None)
+        print("READY", flush=True)
+        client.verify("4a501b51317e2c8f4a0fd7831d3e09dc")
+    """)
+    assert elapsed < 0.5
+    assert "KeyboardInterrupt" in stderr
+
+
 def test_compat_rpc_client_is_bounded():
     client = z.RPCClient("tcp://127.0.0.1:1", z.supported_cmds, timeout=0.2)
     start = time.monotonic()

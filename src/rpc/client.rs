@@ -13,6 +13,13 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+/// How often a call waiting for its answer asks the client's
+/// `keep_waiting` check ([`Client::with_keep_waiting`]).
+const KEEP_WAITING_EVERY_MS: i64 = 10;
+
+/// A check asked while a call waits; `false` ends the call.
+type KeepWaiting = Box<dyn Fn() -> bool + Send + Sync>;
+
 /// A JSON-RPC client connected to one server address.
 ///
 /// Thread safety: `Client` is `Send + Sync`; calls from several threads are
@@ -28,6 +35,8 @@ pub struct Client {
     waker: Waker,
     /// `verify`/`logout` answers that were not `true` or `false`.
     non_boolean: AtomicU64,
+    /// Asked every 10 ms while a call waits, when set.
+    keep_waiting: Option<KeepWaiting>,
 }
 
 struct State {
@@ -66,11 +75,27 @@ impl Client {
             }),
             waker: Waker::new()?,
             non_boolean: AtomicU64::new(0),
+            keep_waiting: None,
         };
         let mut state = client.lock();
         state.socket = Some(client.connect()?);
         drop(state);
         Ok(client)
+    }
+
+    /// The same client, whose calls ask `keep_waiting` every 10 ms while they
+    /// wait for an answer (never when the answer is already there): `false`
+    /// ends the call with `Interrupted`, and the socket is replaced as after
+    /// a timeout. For a caller that must react to something while it waits,
+    /// such as an interpreter running its signal handlers. The check runs on
+    /// the calling thread, with the client's lock held: it must not call
+    /// this client.
+    pub fn with_keep_waiting(
+        mut self,
+        keep_waiting: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.keep_waiting = Some(Box::new(keep_waiting));
+        self
     }
 
     /// Calls `method` with `params` and returns the result. The request id is
@@ -318,10 +343,34 @@ impl Client {
         events: zmq::PollEvents,
         deadline: &Deadline,
     ) -> Result<()> {
-        let wait = self
-            .waker
-            .wait_ready(socket, events, deadline)
-            .map_err(|e| Error::zmq(format!("rpc '{method}': cannot poll '{}'", self.addr), e))?;
+        let poll = |until: &Deadline| {
+            self.waker
+                .wait_ready(socket, events, until)
+                .map_err(|e| Error::zmq(format!("rpc '{method}': cannot poll '{}'", self.addr), e))
+        };
+        let wait = match &self.keep_waiting {
+            None => poll(deadline)?,
+            Some(keep_waiting) => loop {
+                let left = deadline.remaining_ms();
+                let slice = match left {
+                    l if l < 0 => KEEP_WAITING_EVERY_MS,
+                    l => l.min(KEEP_WAITING_EVERY_MS),
+                };
+                match poll(&Deadline::after_ms(slice as i32))? {
+                    Wait::TimedOut if deadline.remaining_ms() != 0 => {}
+                    done => break done,
+                }
+                if !keep_waiting() {
+                    return Err(Error::new(
+                        ErrorKind::Interrupted,
+                        format!(
+                            "rpc '{method}' at '{}': interrupted while waiting for the answer",
+                            self.addr
+                        ),
+                    ));
+                }
+            },
+        };
         match wait {
             Wait::Ready => Ok(()),
             Wait::Woken => Err(self.closed(method)),
