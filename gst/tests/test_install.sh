@@ -16,6 +16,11 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 stage="$work/stage"
 prefix="$stage/opt/zil-test"
 plugin="$prefix/lib/gstreamer-1.0/libgstzil.so"
+# libzil's SONAME: libzil.so.MAJOR.MINOR of the root package's version (as
+# in build.rs and the Makefile).
+version=$(sed -n '/^\[package\]/,/^\[/s/^version = "\([^"]*\)".*/\1/p' "$root/Cargo.toml")
+[[ "$version" =~ ^[0-9]+\.[0-9]+\. ]] || fail "no version in $root/Cargo.toml's [package]: '$version'"
+soname="libzil.so.$(echo "$version" | cut -d. -f1,2)"
 CAPS="audio/x-raw,format=S16LE,rate=16000,channels=1,layout=interleaved"
 
 # check_plugin TAG: the installed plugin links the installed libzil, loads,
@@ -24,14 +29,14 @@ check_plugin() {
     local tag=$1
     [ -f "$plugin" ] || fail "$tag: $plugin is not installed"
     readelf -d "$plugin" >"$work/readelf-$tag.log"
-    grep -q 'NEEDED.*\[libzil\.so\.0\.1\]' "$work/readelf-$tag.log" || fail "$tag: the plugin does not need libzil.so.0.1"
+    grep 'NEEDED' "$work/readelf-$tag.log" | grep -qF "[$soname]" || fail "$tag: the plugin does not need $soname"
     grep -q 'RUNPATH.*\[\$ORIGIN/\.\.\]$' "$work/readelf-$tag.log" \
         || fail "$tag: RUNPATH $(grep -E 'R(UN)?PATH' "$work/readelf-$tag.log")"
     grep -qF "$root" "$work/readelf-$tag.log" && fail "$tag: the plugin refers to the source tree"
     ldd "$plugin" >"$work/ldd-$tag.log"
     local found
-    found=$(sed -n 's/.*libzil\.so\.0\.1 => \([^ ]*\) .*/\1/p' "$work/ldd-$tag.log")
-    [ -n "$found" ] && [ "$(readlink -f "$found")" = "$(readlink -f "$prefix/lib/libzil.so.0.1")" ] \
+    found=$(sed -n "s/.*${soname//./\\.} => \([^ ]*\) .*/\1/p" "$work/ldd-$tag.log")
+    [ -n "$found" ] && [ "$(readlink -f "$found")" = "$(readlink -f "$prefix/lib/$soname")" ] \
         || fail "$tag: libzil resolves to $(grep libzil "$work/ldd-$tag.log")"
 
     export GST_PLUGIN_PATH="$prefix/lib/gstreamer-1.0" GST_REGISTRY="$work/registry-$tag.bin"
