@@ -632,16 +632,20 @@ fn close_ends_a_blocked_call_with_closed() {
 }
 
 /// A client with a `keep_waiting` check ends a call waiting forever for a
-/// silent server with `Interrupted` within one 10 ms slice of the check
-/// saying no, asks it only while it waits, and the same client's next call
-/// reaches a live server (the abandoned REQ socket was replaced).
+/// silent server with `Interrupted` one 10 ms slice after the check says
+/// no (100 ms allowed for a loaded machine), asks it only while it waits, and replaces its REQ socket: the
+/// same client's next call comes from a new connection and gets its answer.
 #[test]
 fn keep_waiting_ends_a_blocked_call_with_interrupted() {
-    let mute = Server::new("tcp://127.0.0.1:*").expect("bind a server that never runs");
+    let router = raw_context().socket(zmq::ROUTER).expect("socket");
+    router.set_linger(0).unwrap();
+    router.set_rcvtimeo(5000).unwrap();
+    router.bind("tcp://127.0.0.1:*").expect("bind");
+    let addr = router.get_last_endpoint().unwrap().unwrap();
     let stop_at = Arc::new(Mutex::new(None::<Instant>));
     let asked = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let (stop, count) = (Arc::clone(&stop_at), Arc::clone(&asked));
-    let client = Client::new(mute.endpoint(), -1)
+    let client = Client::new(&addr, -1)
         .expect("client")
         .with_keep_waiting(move || {
             count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -652,25 +656,28 @@ fn keep_waiting_ends_a_blocked_call_with_interrupted() {
     let err = client.verify(SID).expect_err("interrupted");
     let took = start.elapsed();
     assert_eq!(err.kind(), ErrorKind::Interrupted, "{err}");
-    assert!(err.message().contains(mute.endpoint()), "{err}");
+    assert!(err.message().contains(&addr), "{err}");
     assert!(
-        took >= Duration::from_millis(300) && took < Duration::from_millis(360),
+        took >= Duration::from_millis(300) && took < Duration::from_millis(400),
         "{took:?}"
     );
     let checks = asked.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(
-        (20..=40).contains(&checks),
-        "asked {checks} times in 300 ms"
-    );
-    let addr = mute.endpoint().to_string();
-    drop(mute);
+    // Every 10 ms: about 30 times; fewer when the machine is loaded, never
+    // a busy loop.
+    assert!((5..=40).contains(&checks), "asked {checks} times in 300 ms");
+    let unanswered = router.recv_multipart(0).expect("the first request");
+
     *stop_at.lock().unwrap() = None;
-    let server = Server::new(&addr).expect("the address is free again");
-    server.set_handler("verify", |p| Ok(json!(p == Some(&json!(SID)))));
-    server.start().unwrap();
+    let answering = thread::spawn(move || {
+        let mut request = router.recv_multipart(0).expect("the second request");
+        let reply = json!({"jsonrpc": "2.0", "result": true, "id": "1"}).to_string();
+        *request.last_mut().unwrap() = reply.into_bytes();
+        router.send_multipart(&request, 0).expect("reply");
+        request
+    });
     assert_eq!(client.verify(SID), Ok(true), "the same client recovers");
-    assert_eq!(server.request_counts(), (1, 0), "no ghost request");
-    server.stop(1000).unwrap();
+    let answered = answering.join().unwrap();
+    assert_ne!(answered[0], unanswered[0], "a new REQ socket asked");
 }
 
 fn dead_then_alive(addr: &str) {
