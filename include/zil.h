@@ -1400,7 +1400,10 @@ enum zil_result zil_options_get_tcp_keepalive(const struct zil_options_t *opts,
  * Over twice the limit libzmq refuses the frame before allocating it and
  * drops that peer's connection (a server keeps serving everyone else; a
  * connecting input port stops receiving from that publisher, logs it and
- * counts it in `peers_dropped`).
+ * counts it in `peers_dropped`). Output ports and outpads receive only
+ * subscriptions and take none longer than twice (topic length + 512)
+ * bytes, whatever this option says: a longer one can never match their
+ * topic, and its sender's connection is dropped.
  */
 enum zil_result zil_options_set_max_msg_size(struct zil_options_t *opts, int64_t max_bytes);
 

@@ -120,7 +120,8 @@ pub struct PortOptions {
     /// error; a client's call fails with `Protocol`) and the connection
     /// lives on; beyond that libzmq refuses the frame before allocating it
     /// and drops the connection that sent it. So a peer can never make zil
-    /// allocate more than twice the limit per frame.
+    /// allocate more than twice the limit per frame. Output ports receive
+    /// subscriptions only and keep their own limit (topic length + 512).
     pub max_msg_size: Option<i64>,
     /// CURVE encryption and authentication; plain by default.
     pub curve: CurveOptions,

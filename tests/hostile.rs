@@ -117,18 +117,16 @@ fn a_subscription_flood_to_a_push_only_port_stays_bounded() {
     let (out, addr) = outport("asr");
     let before = rss_kb();
     let mut flood = RawPeer::connect(&addr, "SUB");
-    let big = vec![b'x'; 5000];
-    let matching = b"asr".to_vec();
     let started = Instant::now();
     for i in 0..200_000 {
-        // Duplicates of one 5 KB prefix, and of the port's own topic.
-        flood.subscribe(if i % 2 == 0 { &big } else { &matching }, true);
+        // Duplicates of the port's own topic and of the empty prefix.
+        flood.subscribe(if i % 2 == 0 { b"".as_slice() } else { b"asr" }, true);
     }
     let sent = started.elapsed();
     // Let the drainer catch up with what is in flight.
     std::thread::sleep(Duration::from_millis(500));
     let grown = rss_kb().saturating_sub(before);
-    eprintln!("200k subscription frames (100k x 5 KB) in {sent:?}: RSS +{grown} kB");
+    eprintln!("200k subscription frames in {sent:?}: RSS +{grown} kB");
     assert!(grown < 30 * 1024, "RSS grew by {grown} kB");
     out.push(b"x", None).unwrap();
     assert_eq!(
@@ -138,6 +136,42 @@ fn a_subscription_flood_to_a_push_only_port_stays_bounded() {
     );
     drop(flood);
     assert!(wait_until(Duration::from_secs(5), || out.subscribers() == 0));
+}
+
+/// A subscription longer than the port's topic can never match it; one
+/// over twice (topic + 512 bytes) costs its sender the connection, before
+/// libzmq copies it, and the port's real subscribers do not notice.
+#[test]
+fn a_subscription_far_longer_than_the_topic_drops_its_peer() {
+    let _serial = serial();
+    let (out, addr) = outport("asr");
+    let inport = Inport::new(&format!("tcp://{addr}"), "asr").unwrap();
+    out.wait_subscribers(1, 5000).unwrap();
+    let before = rss_kb();
+    let mut long = RawPeer::connect(&addr, "SUB");
+    long.subscribe(&[b'a'; 2 * (3 + 512) - 1], true);
+    assert!(
+        !long.dropped_within(Duration::from_millis(300)),
+        "a frame within twice the limit is taken"
+    );
+    long.subscribe(&vec![b'x'; 5000], true);
+    assert!(
+        long.dropped_within(Duration::from_secs(5)),
+        "a 5 KB subscription to a 3-byte topic drops the connection"
+    );
+    for _ in 0..1000 {
+        let mut again = RawPeer::connect(&addr, "SUB");
+        again.subscribe(&vec![b'x'; 5000], true);
+        assert!(again.dropped_within(Duration::from_secs(5)));
+        reset(again);
+    }
+    let grown = rss_kb() as i64 - before as i64;
+    eprintln!("1000 peers sending 5 KB subscriptions: RSS {grown:+} kB");
+    assert!(grown < 5 * 1024, "RSS grew by {grown} kB");
+    assert_eq!(out.subscribers(), 1, "the real inport is still counted");
+    out.push(b"still here", Some("pcm")).unwrap();
+    let msg = inport.recv(5000).expect("the inport still receives");
+    assert_eq!(msg.data(), b"still here");
 }
 
 #[test]

@@ -259,7 +259,10 @@ const _: () = assert!(ZIL_DEFAULT_RPC_MAX_MSG_SIZE == crate::DEFAULT_RPC_MAX_MSG
 /// Over twice the limit libzmq refuses the frame before allocating it and
 /// drops that peer's connection (a server keeps serving everyone else; a
 /// connecting input port stops receiving from that publisher, logs it and
-/// counts it in `peers_dropped`).
+/// counts it in `peers_dropped`). Output ports and outpads receive only
+/// subscriptions and take none longer than twice (topic length + 512)
+/// bytes, whatever this option says: a longer one can never match their
+/// topic, and its sender's connection is dropped.
 #[no_mangle]
 pub unsafe extern "C" fn zil_options_set_max_msg_size(
     opts: *mut zil_options_t,

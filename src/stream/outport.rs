@@ -42,6 +42,20 @@ const DRAIN_BATCH: usize = 4096;
 /// TCP buffers rather than in zil's memory.
 const SUBSCRIPTION_HWM: i32 = 16;
 
+/// The `max_msg_size` of an output port's receive side, which carries
+/// subscription frames only: the topic, the one-byte (un)subscribe flag or
+/// a ZMTP 3.1 command name, and room for the handshake's commands (CURVE's
+/// INITIATE is about 300 bytes). libzmq drops the connection of a peer that
+/// sends a frame over twice this. A subscription longer than
+/// the topic can never match it, and libzmq's XPUB walks its trie and
+/// copies every frame it is sent into a queue with no bound while the
+/// connection keeps up, so long frames are the cheapest way to flood a port
+/// (100k frames of 5 KB: +100 to +200 MB before this limit; of 1 KB:
+/// +3 to +5 MB).
+fn subscription_limit(topic: &str) -> i64 {
+    i64::try_from(topic.len()).unwrap_or(i64::MAX / 4) + 512
+}
+
 /// An output port. It binds (by default) an XPUB socket, which a plain SUB
 /// peer cannot tell from a PUB, and which lets zil count subscribers: the
 /// distinct peers whose subscriptions match the topic (`subscribers.rs`).
@@ -129,6 +143,7 @@ impl Outport {
                 } else {
                     SUBSCRIPTION_HWM
                 },
+                max_msg_size: Some(subscription_limit(topic)),
                 ..opts.clone()
             },
             Attach::Bind,

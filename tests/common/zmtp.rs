@@ -77,6 +77,31 @@ impl RawPeer {
     }
 }
 
+impl RawPeer {
+    /// True when the other side closes the connection (end of stream or
+    /// reset) within `within`; false when it is still open then. Anything
+    /// it sends meanwhile is read and ignored.
+    pub fn dropped_within(&mut self, within: Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        let mut buf = [0u8; 4096];
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            self.stream
+                .set_read_timeout(Some(left))
+                .expect("read timeout");
+            match self.stream.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+}
+
 impl std::os::fd::AsRawFd for RawPeer {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.stream.as_raw_fd()
