@@ -31,6 +31,11 @@ WITH_GST   ?= $(shell pkg-config --exists gstreamer-1.0 gstreamer-base-1.0 2>/de
 CMAKE      ?= cmake
 DESTDIR    ?=
 CARGO      ?= cargo
+# Where cargo builds, as cargo reads it: a build with the other
+# ZIL_LIBZMQ in another directory leaves the first one as it was.
+CARGO_TARGET_DIR ?= target
+export CARGO_TARGET_DIR
+OUT        := $(CARGO_TARGET_DIR)/release
 
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 SOVERSION := $(shell echo $(VERSION) | cut -d. -f1,2)
@@ -64,38 +69,38 @@ all:
 	$(CARGO) build --release --lib $(CARGO_LIBZMQ)
 	$(CARGO) build --release -p zil-cli --bin zil $(CARGO_LIBZMQ)
 ifeq ($(WITH_GST),yes)
-	$(CMAKE) -S gst -B target/gst -DCMAKE_BUILD_TYPE=Release -DZIL_ROOT=$(CURDIR) \
-	         -DZIL_GST_PLUGIN_DIR=$(GST_PLUGINDIR) >/dev/null
-	$(CMAKE) --build target/gst --target gstzil
+	$(CMAKE) -S gst -B $(CARGO_TARGET_DIR)/gst -DCMAKE_BUILD_TYPE=Release -DZIL_ROOT=$(CURDIR) \
+	         -DZIL_LIBRARY_DIR=$(abspath $(OUT)) -DZIL_GST_PLUGIN_DIR=$(GST_PLUGINDIR) >/dev/null
+	$(CMAKE) --build $(CARGO_TARGET_DIR)/gst --target gstzil
 endif
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/zil $(DESTDIR)$(INCLUDEDIR)
-	install -m 0755 -s --strip-program=$(STRIP) target/release/libzil.so $(DESTDIR)$(LIBDIR)/libzil.so.$(VERSION)
+	install -m 0755 -s --strip-program=$(STRIP) $(OUT)/libzil.so $(DESTDIR)$(LIBDIR)/libzil.so.$(VERSION)
 	ln -sf libzil.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzil.so.$(SOVERSION)
 	ln -sf libzil.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libzil.so
-	$(MAKE) --no-print-directory target/release/libzil-api.a
-	install -m 0644 target/release/libzil-api.a $(DESTDIR)$(LIBDIR)/libzil.a
+	$(MAKE) --no-print-directory $(OUT)/libzil-api.a
+	install -m 0644 $(OUT)/libzil-api.a $(DESTDIR)$(LIBDIR)/libzil.a
 	install -m 0644 include/zil.h include/zil.hpp $(DESTDIR)$(INCLUDEDIR)/
 	$(SUBST) packaging/zil.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/zil.pc
 	$(SUBST) packaging/zilConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfig.cmake
 	$(SUBST) packaging/zilConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/zil/zilConfigVersion.cmake
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 -s --strip-program=$(STRIP) target/release/zil $(DESTDIR)$(BINDIR)/zil
+	install -m 0755 -s --strip-program=$(STRIP) $(OUT)/zil $(DESTDIR)$(BINDIR)/zil
 ifeq ($(WITH_GST),yes)
-	DESTDIR=$(DESTDIR) $(CMAKE) --install target/gst --strip
+	DESTDIR=$(DESTDIR) $(CMAKE) --install $(CARGO_TARGET_DIR)/gst --strip
 endif
 
 # libzil.a as installed: the members the API needs linked into one object
 # (ld -r), every symbol but the zil_* functions that libzil.so exports made
 # local, debug info and LLVM bitcode dropped; so an application's own libzmq never meets
 # zil's.
-target/release/libzil-api.a: target/release/libzil.a target/release/libzil.so
-	nm -D --defined-only target/release/libzil.so | awk '$$3 ~ /^zil_/ {print $$3}' > target/release/libzil-api.syms
-	$(LD) -r $$(sed 's/^/-u /' target/release/libzil-api.syms) target/release/libzil.a -o target/release/libzil-api.o
-	$(OBJCOPY) --keep-global-symbols=target/release/libzil-api.syms --strip-debug \
-	           -R .llvmbc -R .llvmcmd target/release/libzil-api.o
-	rm -f $@.tmp && ar rcs $@.tmp target/release/libzil-api.o && mv $@.tmp $@
+$(OUT)/libzil-api.a: $(OUT)/libzil.a $(OUT)/libzil.so
+	nm -D --defined-only $(OUT)/libzil.so | awk '$$3 ~ /^zil_/ {print $$3}' > $(OUT)/libzil-api.syms
+	$(LD) -r $$(sed 's/^/-u /' $(OUT)/libzil-api.syms) $(OUT)/libzil.a -o $(OUT)/libzil-api.o
+	$(OBJCOPY) --keep-global-symbols=$(OUT)/libzil-api.syms --strip-debug \
+	           -R .llvmbc -R .llvmcmd $(OUT)/libzil-api.o
+	rm -f $@.tmp && ar rcs $@.tmp $(OUT)/libzil-api.o && mv $@.tmp $@
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libzil.so* $(DESTDIR)$(LIBDIR)/libzil.a $(DESTDIR)$(INCLUDEDIR)/zil.h $(DESTDIR)$(INCLUDEDIR)/zil.hpp \
