@@ -2,10 +2,11 @@
  * RPC server that admits listed clients only, an inpad whose verify calls
  * are encrypted, and the received-message size limit.
  *
- * On a libzmq without CURVE (the one the zmq crate builds from source) it
- * checks that every CURVE function answers ZIL_NOT_SUPPORTED instead; with
- * ZIL_EXPECT_CURVE set (scripts/test.sh, on the build linked with Debian's
- * libzmq) a missing CURVE fails the test.
+ * On a libzmq without CURVE (a ZIL_LIBZMQ=system build on a libzmq built
+ * without libsodium) it checks that every CURVE function answers
+ * ZIL_NOT_SUPPORTED instead; with ZIL_EXPECT_CURVE set (scripts/test.sh:
+ * the default build's vendored libzmq has CURVE) a missing CURVE fails the
+ * test.
  */
 #include "check.h"
 
