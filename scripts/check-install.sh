@@ -22,6 +22,9 @@ echo "installed: libzil.so $so_size bytes, libzil.a $a_size bytes"
 [ "$so_size" -le $((3 * 1024 * 1024)) ] || fail "libzil.so is $so_size bytes, over 3 MB"
 readelf -SW "$so" | grep -q '\.debug_info' && fail "libzil.so has debug info"
 readelf -SW "$lib/libzil.a" | grep -q '\.debug_info' && fail "libzil.a has debug info"
+cli=$stage/usr/bin/zil
+echo "installed: zil (CLI) $(stat -c %s "$cli") bytes"
+readelf -SW "$cli" | grep -q '\.debug_info' && fail "the zil CLI has debug info"
 
 # Defined global (or weak) symbols that are not zil's API.
 foreign() { readelf -sW "$1" | awk '($5=="GLOBAL"||$5=="WEAK") && $7!="UND" && $8 !~ /^zil_/ && $8 != "" {print $8}'; }

@@ -72,7 +72,7 @@ cmake -S tests/c -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DZIL_VALGRIND=ON >/
 cmake --build build-valgrind -j "$(nproc)" >/dev/null
 ctest --test-dir build-valgrind -j 2 --output-on-failure
 
-echo "== Python binding (pip install ./python, pytest)"
+echo "== Python binding (a wheel of ./python, installed; pytest)"
 # The zil and zmq_integration_lib modules built with maturin over the safe
 # Rust core; the tests need pytest, pyzmq (the original-like peers) and the
 # zil CLI built above.
@@ -82,9 +82,14 @@ if ! python3 -c 'import maturin, pytest' 2>/dev/null; then
 fi
 # The build shares target/ with the cargo runs above, so libzmq and
 # libsodium are not built a second time.
+# The wheel is built first (target/wheels/, what a release would publish)
+# and installed from there, so what is tested is the wheel.
 export CARGO_TARGET_DIR="$PWD/target"
-python3 -m pip install -q ./python \
-  || python3 -m pip install -q --break-system-packages ./python
+rm -rf target/wheels
+python3 -m pip wheel -q --no-deps -w target/wheels ./python
+wheel=$(ls target/wheels/zil-*.whl)
+python3 -m pip install -q --force-reinstall --no-deps "$wheel" \
+  || python3 -m pip install -q --force-reinstall --no-deps --break-system-packages "$wheel"
 status=0
 python3 -m pytest -q python/tests || status=$?
 if [ "$status" = 5 ]; then
