@@ -90,6 +90,9 @@ python3 -m pip wheel -q --no-deps -w target/wheels ./python
 wheel=$(ls target/wheels/zil-*.whl)
 python3 -m pip install -q --force-reinstall --no-deps "$wheel" \
   || python3 -m pip install -q --force-reinstall --no-deps --break-system-packages "$wheel"
+# The C examples of the ctest build above are the C side of the interop
+# tests (python/tests/test_interop_c.py).
+export ZIL_C_EXAMPLES="$PWD/build/examples"
 status=0
 python3 -m pytest -q python/tests || status=$?
 if [ "$status" = 5 ]; then
