@@ -38,8 +38,10 @@ const DRAIN_BATCH: usize = 4096;
 /// carries subscription frames only. libzmq moves every frame the peer's
 /// connection delivers into the XPUB's own unbounded queue in one go while
 /// the connection keeps up; a small mark makes the connection wait for the
-/// port instead, so a flood of subscriptions is held back in the peer's
-/// TCP buffers rather than in zil's memory.
+/// port instead, so a flood of subscriptions is mostly held back in the
+/// peer's TCP buffers rather than in zil's memory. What libzmq still copies
+/// while the I/O thread keeps its queue fed is bounded per frame by
+/// [`subscription_limit`].
 const SUBSCRIPTION_HWM: i32 = 16;
 
 /// The `max_msg_size` of an output port's receive side, which carries
