@@ -28,11 +28,33 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The longest subscription frame body an output port on "asr" takes:
+/// twice (topic + 512) bytes in all, the flag byte included.
+const LONGEST_ASR_SUBSCRIPTION: usize = 2 * (3 + 512) - 1;
+
 /// A push-only port on a fresh TCP port: (port, `host:port`).
 fn outport(topic: &str) -> (Outport, String) {
     let port = free_tcp_port();
     let out = Outport::new(&format!("tcp://127.0.0.1:{port}"), topic).expect("outport");
     (out, format!("127.0.0.1:{port}"))
+}
+
+/// A push-only port on `topic` and one real input port subscribed to
+/// `subscribed` and counted: (port, `host:port`, input port).
+fn served_outport(topic: &str, subscribed: &str) -> (Outport, String, Inport) {
+    let (out, addr) = outport(topic);
+    let inport = Inport::new(&format!("tcp://{addr}"), subscribed).unwrap();
+    assert_eq!(out.wait_subscribers(1, 5000).unwrap(), 1);
+    (out, addr, inport)
+}
+
+/// Whatever other peers did, the real input port is still counted (once)
+/// and still receives.
+fn assert_still_served(out: &Outport, inport: &Inport) {
+    assert_eq!(out.subscribers(), 1, "the real inport is still counted");
+    out.push(b"still here", Some("pcm")).unwrap();
+    let msg = inport.recv(5000).expect("the inport still receives");
+    assert_eq!(msg.data(), b"still here");
 }
 
 /// Closes a raw peer with a reset, so that thousands of them leave no
@@ -87,9 +109,7 @@ fn a_peer_subscribed_twice_counts_once() {
 #[test]
 fn a_peer_cannot_unsubscribe_another() {
     let _serial = serial();
-    let (out, addr) = outport("asr");
-    let inport = Inport::new(&format!("tcp://{addr}"), "asr").unwrap();
-    assert_eq!(out.wait_subscribers(1, 5000).unwrap(), 1);
+    let (out, addr, inport) = served_outport("asr", "asr");
 
     let mut liar = RawPeer::connect(&addr, "SUB");
     for _ in 0..100 {
@@ -104,11 +124,7 @@ fn a_peer_cannot_unsubscribe_another() {
     drop(liar);
     assert!(wait_until(Duration::from_secs(5), || out.subscribers() == 1));
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(out.subscribers(), 1, "the real inport is still counted");
-
-    out.push(b"still here", Some("pcm")).unwrap();
-    let msg = inport.recv(5000).expect("the inport still receives");
-    assert_eq!(msg.data(), b"still here");
+    assert_still_served(&out, &inport);
 }
 
 #[test]
@@ -118,15 +134,24 @@ fn a_subscription_flood_to_a_push_only_port_stays_bounded() {
     let before = rss_kb();
     let mut flood = RawPeer::connect(&addr, "SUB");
     let started = Instant::now();
+    let longest = [b'a'; LONGEST_ASR_SUBSCRIPTION];
     for i in 0..200_000 {
-        // Duplicates of the port's own topic and of the empty prefix.
-        flood.subscribe(if i % 2 == 0 { b"".as_slice() } else { b"asr" }, true);
+        // Duplicates of the port's own topic, of the empty prefix and of the
+        // longest subscription the port takes.
+        flood.subscribe(
+            match i % 4 {
+                0 | 2 => &longest[..],
+                1 => b"asr",
+                _ => b"",
+            },
+            true,
+        );
     }
     let sent = started.elapsed();
     // Let the drainer catch up with what is in flight.
     std::thread::sleep(Duration::from_millis(500));
     let grown = rss_kb().saturating_sub(before);
-    eprintln!("200k subscription frames in {sent:?}: RSS +{grown} kB");
+    eprintln!("200k subscription frames (100k of 1029 bytes) in {sent:?}: RSS +{grown} kB");
     assert!(grown < 30 * 1024, "RSS grew by {grown} kB");
     out.push(b"x", None).unwrap();
     assert_eq!(
@@ -144,12 +169,10 @@ fn a_subscription_flood_to_a_push_only_port_stays_bounded() {
 #[test]
 fn a_subscription_far_longer_than_the_topic_drops_its_peer() {
     let _serial = serial();
-    let (out, addr) = outport("asr");
-    let inport = Inport::new(&format!("tcp://{addr}"), "asr").unwrap();
-    out.wait_subscribers(1, 5000).unwrap();
+    let (out, addr, inport) = served_outport("asr", "asr");
     let before = rss_kb();
     let mut long = RawPeer::connect(&addr, "SUB");
-    long.subscribe(&[b'a'; 2 * (3 + 512) - 1], true);
+    long.subscribe(&[b'a'; LONGEST_ASR_SUBSCRIPTION], true);
     assert!(
         !long.dropped_within(Duration::from_millis(300)),
         "a frame within twice the limit is taken"
@@ -168,10 +191,7 @@ fn a_subscription_far_longer_than_the_topic_drops_its_peer() {
     let grown = rss_kb() as i64 - before as i64;
     eprintln!("1000 peers sending 5 KB subscriptions: RSS {grown:+} kB");
     assert!(grown < 5 * 1024, "RSS grew by {grown} kB");
-    assert_eq!(out.subscribers(), 1, "the real inport is still counted");
-    out.push(b"still here", Some("pcm")).unwrap();
-    let msg = inport.recv(5000).expect("the inport still receives");
-    assert_eq!(msg.data(), b"still here");
+    assert_still_served(&out, &inport);
 }
 
 #[test]
@@ -212,9 +232,7 @@ fn timed<T>(call: impl FnOnce() -> T) -> (T, Duration) {
 #[test]
 fn a_receive_returns_on_time_behind_a_flood_of_another_topic() {
     let _serial = serial();
-    let (out, addr) = outport("asr2");
-    let inport = Inport::new(&format!("tcp://{addr}"), "asr").unwrap();
-    out.wait_subscribers(1, 5000).unwrap();
+    let (out, _addr, inport) = served_outport("asr2", "asr");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flooding = {
         let stop = std::sync::Arc::clone(&stop);
