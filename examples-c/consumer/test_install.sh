@@ -2,13 +2,21 @@
 # Installs zil into a temporary prefix and builds an out-of-tree consumer
 # against it twice — with pkg-config flags and with CMake's
 # find_package(zil) — then runs both against the INSTALLED library.
+#
+#   test_install.sh [PREFIX]
+#
+# With PREFIX, checks a zil already installed there instead
+# (scripts/check-install.sh: the ZIL_LIBZMQ=system install).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-prefix="$work/prefix"
-
-make -s -C "$root" install PREFIX="$prefix" >/dev/null
+if [ $# -ge 1 ]; then
+  prefix=$(cd "$1" && pwd)
+else
+  prefix="$work/prefix"
+  make -s -C "$root" install PREFIX="$prefix" >/dev/null
+fi
 lib="$prefix/lib"
 echo "installed: $(cd "$lib" && ls libzil*)"
 readelf -d "$lib/libzil.so" | grep -q 'SONAME.*\[libzil\.so\.0\.1\]' || { echo "wrong SONAME"; readelf -d "$lib/libzil.so" | grep SONAME; exit 1; }
