@@ -23,20 +23,18 @@
  */
 #include <gst/gst.h>
 
+#include "check.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define CAPS "audio/x-raw,format=S16LE,rate=16000,channels=1,layout=interleaved"
 #define RUN_TIMEOUT (15 * G_TIME_SPAN_SECOND)
 
-static gint failures;
-
 #define CHECK(cond, ...)                                   \
   do {                                                     \
     if (!(cond)) {                                         \
-      fprintf (stderr, "FAIL: " __VA_ARGS__);              \
-      fprintf (stderr, "\n");                              \
-      failures++;                                          \
+      FAIL (__VA_ARGS__);                                  \
       ok = FALSE;                                          \
     }                                                      \
   } while (0)
@@ -57,9 +55,8 @@ field (const GstStructure * s, const gchar * name)
   guint64 v = 0;
 
   if (!gst_structure_get_uint64 (s, name, &v)) {
-    fprintf (stderr, "FAIL: %s has no guint64 %s\n",
+    FAIL ("%s has no guint64 %s",
         gst_structure_get_name (s), name);
-    failures++;
   }
   return v;
 }
@@ -175,8 +172,7 @@ run (const gchar * tag, loss_mode mode, guint n, gint sender_sleep_us)
   rx = gst_parse_launch (desc, NULL);
   g_free (desc);
   if (!tx || !rx) {
-    fprintf (stderr, "FAIL: %s: the pipelines\n", tag);
-    failures++;
+    FAIL ("%s: the pipelines", tag);
     return FALSE;
   }
 
@@ -260,11 +256,5 @@ main (int argc, char **argv)
   if (run ("c", LOSSLESS, 300, 0))
     printf ("C. lossless: nothing lost, nothing dropped: OK\n");
 
-  gst_deinit ();
-  if (failures) {
-    fprintf (stderr, "%d failure(s)\n", failures);
-    return 1;
-  }
-  printf ("counters: OK\n");
-  return 0;
+  return finish ("counters");
 }

@@ -19,6 +19,8 @@
 #include <gst/gst.h>
 #include <zil.h>
 
+#include "check.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -26,14 +28,10 @@
 #define STEP_TIMEOUT (2 * GST_SECOND)
 #define SESSION "4a501b51317e2c8f4a0fd7831d3e09dc"
 
-static gint failures;
-
 #define CHECK(cond, ...)                                   \
   do {                                                     \
     if (!(cond)) {                                         \
-      fprintf (stderr, "FAIL: " __VA_ARGS__);              \
-      fprintf (stderr, "\n");                              \
-      g_atomic_int_inc (&failures);                        \
+      FAIL (__VA_ARGS__);                                  \
       return FALSE;                                        \
     }                                                      \
   } while (0)
@@ -198,9 +196,8 @@ test_source (gboolean session)
     if (!set_state (pipe, GST_STATE_PLAYING))
       goto done;
     if (!wait_for_buffers (3)) {
-      fprintf (stderr, "FAIL: no buffers within 2 s after resume %d "
-          "(%s mode)\n", i, session ? "session" : "plain");
-      g_atomic_int_inc (&failures);
+      FAIL ("no buffers within 2 s after resume %d "
+          "(%s mode)", i, session ? "session" : "plain");
       goto done;
     }
     resumed++;
@@ -238,9 +235,8 @@ test_source (gboolean session)
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   gst_object_unref (bus);
   if (!msg || GST_MESSAGE_TYPE (msg) != GST_MESSAGE_EOS) {
-    fprintf (stderr, "FAIL: no EOS after the EOS event (%s mode)\n",
+    FAIL ("no EOS after the EOS event (%s mode)",
         session ? "session" : "plain");
-    g_atomic_int_inc (&failures);
   } else {
     ok = TRUE;
   }
@@ -302,11 +298,5 @@ main (int argc, char **argv)
       "consumed by retrying\n", g_atomic_int_get (&woken_up),
       g_atomic_int_get (&stale_wakeups));
 
-  gst_deinit ();
-  if (failures) {
-    fprintf (stderr, "%d failure(s)\n", failures);
-    return 1;
-  }
-  printf ("states: OK\n");
-  return 0;
+  return finish ("states");
 }
